@@ -1,0 +1,442 @@
+/*
+** npio.h -- the one public header of npio.
+**
+** Two layers live behind it:
+**   - the format core (no Lua): error codes, dtypes, array memory and
+**     views, .npy read/write, safe file writes;
+**   - the host layer (Lua 5.4 embedded): states with sandbox and limits,
+**     pushing and fetching arrays.
+** All sizes are int64_t or size_t and every product is overflow-checked.
+** Functions that can fail return an npio status (NPIO_OK == 0) and fill an
+** npio_err with a one-line message; none of them aborts or longjmps.
+*/
+#ifndef NPIO_H
+#define NPIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NPIO_VERSION_MAJOR 0
+#define NPIO_VERSION_MINOR 1
+#define NPIO_VERSION_PATCH 0
+#define NPIO_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define NPIO_API __attribute__((visibility("default")))
+#else
+#define NPIO_API
+#endif
+
+/* Most dimensions an array may have (NumPy 1.24's NPY_MAXDIMS). */
+#define NPIO_MAXDIMS 32
+
+/* {====================================================================
+** Errors
+** ===================================================================== */
+
+enum {
+  NPIO_OK = 0,     /* success */
+  NPIO_ENOMEM,     /* an allocation failed or a memory budget was hit */
+  NPIO_EIO,        /* the operating system refused a read/write/open */
+  NPIO_EFORMAT,    /* a file's bytes are not what the format allows */
+  NPIO_EVALUE,     /* an argument has a bad value (shape, dtype, index) */
+  NPIO_ETYPE,      /* an operation is not offered for this dtype */
+  NPIO_ELIMIT,     /* a configured limit (header size, ...) was exceeded */
+  NPIO_ECLOSED,    /* the memory behind an array was closed or unmapped */
+  NPIO_EREADONLY   /* a write to read-only memory was attempted */
+};
+
+/* An error: a code and a one-line message naming the cause. */
+typedef struct npio_err {
+  int code;
+  char msg[512];
+} npio_err;
+
+/* Fills 'e' (if not NULL) and returns 'code'. printf-style. */
+NPIO_API int npio_seterr(npio_err *e, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Data types
+** ===================================================================== */
+
+/*
+** A dtype is refcounted and immutable once built. 'kind' is NumPy's
+** one-letter kind: b i u f c S U V M m. A structured dtype is kind 'V'
+** with nfields > 0. A subarray dtype (only ever a field's type) has
+** 'base' set and sub_ndim/sub_shape; its itemsize is the whole block.
+** 'order' is '<', '>' or '|' (not applicable).
+*/
+typedef struct npio_dtype npio_dtype;
+
+typedef struct npio_field {
+  char *name;          /* UTF-8; "" for padding NumPy writes in descr */
+  char *title;         /* NULL unless the field has a title */
+  npio_dtype *type;
+  int64_t offset;      /* byte offset inside the record */
+} npio_field;
+
+struct npio_dtype {
+  int refcount;
+  char kind;
+  char order;
+  int64_t itemsize;
+  int64_t alignment;
+  char unit[32];       /* M8/m8 unit text inside [...], "" if generic */
+  int nfields;
+  npio_field *fields;
+  npio_dtype *base;    /* subarray element type, or NULL */
+  int sub_ndim;
+  int64_t sub_shape[NPIO_MAXDIMS];
+};
+
+/* Parses a dtype as NumPy spells it: "float64", "f8", "<f8", ">i4",
+** "uint8", "bool", "complex128", "S10", "U8", "M8[s]", "datetime64[ns]",
+** "V16", "int", "float". Returns NULL and fills 'e' on error. */
+NPIO_API npio_dtype *npio_dtype_parse(const char *s, npio_err *e);
+/* A native-order simple dtype of 'kind' and 'itemsize', or NULL. */
+NPIO_API npio_dtype *npio_dtype_simple(char kind, int64_t itemsize);
+/* Builds a structured dtype from 'n' fields (each type is retained) laid
+** out packed, in order, as NumPy does for a list description. */
+NPIO_API npio_dtype *npio_dtype_struct(int n, const char *const *names,
+                                       npio_dtype *const *types, npio_err *e);
+/* A subarray type 'base' x shape. */
+NPIO_API npio_dtype *npio_dtype_subarray(npio_dtype *base, int ndim,
+                                         const int64_t *shape, npio_err *e);
+NPIO_API npio_dtype *npio_dtype_ref(npio_dtype *d);
+NPIO_API void npio_dtype_unref(npio_dtype *d);   /* accepts NULL */
+/* The same type with byte order 'order' ('<', '>', '=' for native). */
+NPIO_API npio_dtype *npio_dtype_with_order(npio_dtype *d, char order);
+NPIO_API int npio_dtype_equal(const npio_dtype *a, const npio_dtype *b);
+/* 1 if values are stored in the machine's byte order (or order '|'). */
+NPIO_API int npio_dtype_isnative(const npio_dtype *d);
+/* 1 for b, i, u, f, c kinds (the types arithmetic is offered on). */
+NPIO_API int npio_dtype_isnumeric(const npio_dtype *d);
+/* Writes the .npy header 'descr' value ('<f8' or [('x', '<f8'), ...])
+** into 'out' (NUL-terminated); returns the length or -1 if it does not
+** fit. */
+NPIO_API int64_t npio_dtype_descr(const npio_dtype *d, char *out, size_t cap);
+/* Writes NumPy's str(dtype): "float64", ">i4", "|S10", "<U8",
+** "datetime64[s]", "[('x', '<f8')]". Same return as npio_dtype_descr. */
+NPIO_API int64_t npio_dtype_str(const npio_dtype *d, char *out, size_t cap);
+/* Parses a .npy header's descr value (Python literal text). */
+NPIO_API npio_dtype *npio_dtype_from_descr(const char *text, size_t len,
+                                           npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Array memory and arrays
+** ===================================================================== */
+
+/*
+** Memory accounting hook: called with +n before array memory is taken
+** and -n after it is given back. Returning non-zero refuses the
+** allocation (the caller gets NPIO_ENOMEM). Used for --mem budgets.
+*/
+typedef struct npio_memhook {
+  int (*charge)(void *ud, int64_t delta);
+  void *ud;
+} npio_memhook;
+
+enum { NPIO_MEM_HEAP = 1, NPIO_MEM_MMAP, NPIO_MEM_FOREIGN };
+enum { NPIO_STORAGE_READONLY = 1 };
+
+/*
+** Refcounted memory that arrays view. 'data' is NULL once closed (a
+** memory map unmapped by close(), say); every access checks it.
+*/
+typedef struct npio_storage {
+  void *data;
+  size_t nbytes;
+  int refcount;
+  int kind;            /* NPIO_MEM_* */
+  int flags;           /* NPIO_STORAGE_* */
+  void (*release)(void *ctx, void *data, size_t nbytes);
+  void *ctx;
+  const npio_memhook *hook;   /* charged for heap memory, or NULL */
+  size_t map_len;      /* mmap: the mapped length from map_base */
+  void *map_base;      /* mmap: the page-aligned start of the map */
+} npio_storage;
+
+/* New heap storage of 'nbytes' (zero-filled if 'zero'). Large blocks are
+** taken with mmap and transparent huge pages. */
+NPIO_API npio_storage *npio_storage_new(size_t nbytes, int zero,
+                                        const npio_memhook *hook,
+                                        npio_err *e);
+/* Wraps a host buffer without copying; 'release' (may be NULL) is called
+** with 'ctx' when the last view is gone. */
+NPIO_API npio_storage *npio_storage_wrap(void *data, size_t nbytes,
+                                         int readonly,
+                                         void (*release)(void *, void *,
+                                                         size_t),
+                                         void *ctx, npio_err *e);
+NPIO_API npio_storage *npio_storage_ref(npio_storage *s);
+NPIO_API void npio_storage_unref(npio_storage *s);     /* accepts NULL */
+/* Releases the memory now (unmaps a map); views see NPIO_ECLOSED. */
+NPIO_API void npio_storage_close(npio_storage *s);
+
+/*
+** An array: a view of a storage. Holds one reference to its storage and
+** one to its dtype. Strides are in bytes and may be negative or zero.
+** 'offset' is the byte offset of element (0,...,0) in storage->data.
+*/
+typedef struct npio_array {
+  npio_storage *storage;
+  npio_dtype *dtype;
+  int ndim;
+  int64_t offset;
+  int64_t shape[NPIO_MAXDIMS];
+  int64_t strides[NPIO_MAXDIMS];
+} npio_array;
+
+/* Initialises 'a' as a fresh C-contiguous (or Fortran if 'fortran')
+** array of 'dtype' (retained) and shape, with new storage. */
+NPIO_API int npio_array_init(npio_array *a, npio_dtype *dtype, int ndim,
+                             const int64_t *shape, int fortran, int zero,
+                             const npio_memhook *hook, npio_err *e);
+/* Makes 'dst' a view of the same memory as 'src' (refs taken). */
+NPIO_API void npio_array_view(npio_array *dst, const npio_array *src);
+/* Drops the references held by 'a' and zeroes it. */
+NPIO_API void npio_array_release(npio_array *a);
+/* Number of elements; -1 never happens for a valid array. */
+NPIO_API int64_t npio_array_size(const npio_array *a);
+NPIO_API int64_t npio_array_nbytes(const npio_array *a);
+NPIO_API int npio_array_is_c_contiguous(const npio_array *a);
+NPIO_API int npio_array_is_f_contiguous(const npio_array *a);
+/* Pointer to the first element, or NULL (with NPIO_ECLOSED) if closed. */
+NPIO_API char *npio_array_data(const npio_array *a, npio_err *e);
+/* Element count of 'shape' with overflow check (NPIO_EVALUE if it
+** overflows or a dimension is negative). */
+NPIO_API int npio_shape_size(int ndim, const int64_t *shape, int64_t *out,
+                             npio_err *e);
+/* Copies every element of 'src' into 'dst' (same shape; dtypes must have
+** the same itemsize and kind; byte order is converted). */
+NPIO_API int npio_array_copyto(npio_array *dst, const npio_array *src,
+                               npio_err *e);
+/* Visits contiguous blocks of 'a' in C order (Fortran if 'forder');
+** a zero return from 'fn' continues. Used by writers. */
+NPIO_API int npio_array_foreach_block(const npio_array *a, int forder,
+                                      int (*fn)(void *ud, const char *p,
+                                                size_t n),
+                                      void *ud, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Element values and casting (convert.c)
+** ===================================================================== */
+
+/*
+** One element as a C value. 'kind' says which member is set:
+**   'b' -> i (0/1), 'i' -> i, 'u' -> u, 'f' -> f, 'c' -> f + imag,
+**   'S' -> s/slen (raw bytes, trailing NULs stripped),
+**   'U' -> s/slen (UTF-8, trailing NULs stripped),
+**   'V' -> s/slen (raw bytes), 'M'/'m' -> i (the int64 count).
+** 's' points into the element (S, V) or into 'tmp' (U: UTF-8 text).
+*/
+typedef struct npio_scalar {
+  char kind;
+  int64_t i;
+  uint64_t u;
+  double f, imag;
+  const char *s;
+  size_t slen;
+  char *tmp;           /* owned scratch for U; free with npio_scalar_clear */
+} npio_scalar;
+
+/* Reads the element at 'p' of type 'd' (any byte order, any alignment). */
+NPIO_API int npio_scalar_get(const npio_dtype *d, const char *p,
+                             npio_scalar *out, npio_err *e);
+NPIO_API void npio_scalar_clear(npio_scalar *s);
+/* Stores 'v' into the element at 'p' of type 'd' with NumPy's rules for
+** assigning a Python value of that kind (float -> int truncates toward
+** zero; NaN or inf into an int is NPIO_EVALUE; a too-long string is cut
+** to the itemsize; numbers into S/U are written as their text). */
+NPIO_API int npio_scalar_set(const npio_dtype *d, char *p,
+                             const npio_scalar *v, npio_err *e);
+/* Copies 'src' into 'dst' (same shape) converting every element as
+** NumPy's astype (unsafe casting) does: all numeric kinds and sizes, any
+** byte order, float16, bool, complex (real part kept), S <-> U, numbers
+** to S/U text and S/U text to numbers. NPIO_ETYPE for pairs NumPy
+** refuses. */
+NPIO_API int npio_array_cast(npio_array *dst, const npio_array *src,
+                             npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Printing arrays as NumPy's repr (repr.c)
+** ===================================================================== */
+
+typedef struct npio_printopts {
+  int precision;       /* 8 */
+  int64_t threshold;   /* 1000: summarise arrays with more elements */
+  int linewidth;       /* 75 */
+  int suppress;        /* 0: 1 = never use scientific notation */
+  int edgeitems;       /* 3 */
+} npio_printopts;
+
+NPIO_API void npio_printopts_default(npio_printopts *o);
+/* Returns NumPy's repr(a) ("array([1., 2.])", with dtype=... where NumPy
+** adds it) as a malloc'd NUL-terminated string, or NULL with 'e'. With
+** 'str_form' set, returns str(a) ("[1. 2.]") instead. */
+NPIO_API char *npio_array_repr(const npio_array *a, const npio_printopts *o,
+                               int str_form, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** .npy files
+** ===================================================================== */
+
+typedef struct npio_npy_header {
+  int major, minor;          /* format version */
+  npio_dtype *dtype;         /* owned by the header */
+  int fortran_order;
+  int ndim;
+  int64_t shape[NPIO_MAXDIMS];
+  int64_t header_len;        /* bytes before the data */
+  int64_t data_len;          /* shape x itemsize */
+} npio_npy_header;
+
+#define NPIO_DEFAULT_MAX_HEADER 10000
+
+/* A byte source: 'read' returns bytes read (0 at end) or -1 with errno. */
+typedef struct npio_reader {
+  int64_t (*read)(void *ud, void *buf, size_t n);
+  void *ud;
+} npio_reader;
+
+NPIO_API void npio_npy_header_free(npio_npy_header *h);
+/* Parses the header text that follows the magic and length fields. */
+NPIO_API int npio_npy_parse_dict(const char *text, size_t len,
+                                 npio_npy_header *h, npio_err *e);
+/* Reads and checks magic, version, length and dict from 'r'. */
+NPIO_API int npio_npy_read_header(npio_reader *r, int64_t max_header,
+                                  npio_npy_header *h, npio_err *e);
+/* Parses a header held in memory (at least the whole header). */
+NPIO_API int npio_npy_header_from_bytes(const void *buf, size_t len,
+                                        int64_t max_header,
+                                        npio_npy_header *h, npio_err *e);
+/* Builds the header bytes NumPy 1.24 writes for dtype/shape/order into
+** 'out'; returns its length, or -1 (with 'e') on error. 'cap' must be
+** at least NPIO_NPY_HEADER_CAP. */
+#define NPIO_NPY_HEADER_CAP 65600
+NPIO_API int64_t npio_npy_header_bytes(const npio_dtype *d, int ndim,
+                                       const int64_t *shape, int fortran,
+                                       char *out, size_t cap, npio_err *e);
+
+typedef struct npio_load_opts {
+  int64_t max_header;        /* 0 = NPIO_DEFAULT_MAX_HEADER */
+  const npio_memhook *hook;
+} npio_load_opts;
+
+typedef struct npio_save_opts {
+  int atomic;                /* write temp + rename (default 1) */
+  int durable;               /* fsync file and folder */
+  int append;                /* grow an existing .npy along axis 0 */
+} npio_save_opts;
+
+/* Reads a whole .npy array from an open reader / FILE* / path. The
+** result is in the file's byte order and memory order (no copy). */
+NPIO_API int npio_npy_load(npio_reader *r, const npio_load_opts *o,
+                           npio_array *out, npio_err *e);
+NPIO_API int npio_npy_load_file(FILE *f, const npio_load_opts *o,
+                                npio_array *out, npio_err *e);
+NPIO_API int npio_npy_load_path(const char *path, const npio_load_opts *o,
+                                npio_array *out, npio_err *e);
+/* Writes header and data of 'a' to a FILE* (in place, no rename). */
+NPIO_API int npio_npy_save_file(FILE *f, const npio_array *a, npio_err *e);
+/* Saves 'a' to 'path' (atomically unless o->atomic == 0). */
+NPIO_API int npio_npy_save_path(const char *path, const npio_array *a,
+                                const npio_save_opts *o, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Safe file writes: temp file in the same folder, then rename
+** ===================================================================== */
+
+typedef struct npio_safefile {
+  int fd;
+  int durable;
+  char *path;          /* the target */
+  char *tmppath;       /* the temporary, or NULL when writing in place */
+} npio_safefile;
+
+/* Opens a temporary next to 'path' (or 'path' itself if !atomic). */
+NPIO_API int npio_safe_open(npio_safefile *sf, const char *path, int atomic,
+                            int durable, npio_err *e);
+/* Writes all of 'n' bytes, retrying short writes and EINTR. */
+NPIO_API int npio_safe_write(npio_safefile *sf, const void *p, size_t n,
+                             npio_err *e);
+/* Reserves 'n' bytes of disk for the file (fallocate), best effort. */
+NPIO_API void npio_safe_reserve(npio_safefile *sf, int64_t n);
+/* Finishes: fsync if durable, close, rename over the target, fsync dir. */
+NPIO_API int npio_safe_commit(npio_safefile *sf, npio_err *e);
+/* Gives up: closes and removes the temporary. Safe after commit. */
+NPIO_API void npio_safe_abort(npio_safefile *sf);
+/* Writes all bytes to fd, retrying short writes and EINTR. */
+NPIO_API int npio_write_all(int fd, const void *p, size_t n, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Host layer: Lua states for embedding (state.c)
+** ===================================================================== */
+
+struct lua_State;
+typedef struct npio_state npio_state;
+
+typedef struct npio_state_opts {
+  int sandbox;            /* allow-list environment, no C modules */
+  const char *root;       /* sandbox: files must resolve under it (NULL: ".") */
+  int64_t mem_limit;      /* bytes of Lua + array memory; 0 = none */
+  double timeout;         /* seconds of wall time; 0 = none */
+} npio_state_opts;
+
+/* Opens a state with the standard libraries (or the sandbox's subset),
+** the npio module preloaded and the global 'np' set. NULL on error. */
+NPIO_API npio_state *npio_state_open(const npio_state_opts *o, npio_err *e);
+/* Runs a full GC, closes Lua and frees the state. Accepts NULL. */
+NPIO_API void npio_state_close(npio_state *S);
+/* The Lua state, for hosts that want the raw Lua API. */
+NPIO_API struct lua_State *npio_state_lua(npio_state *S);
+/* Runs a file (NULL: stdin) or a string; returns NPIO_OK or an error
+** code, with the message (and traceback) in npio_state_error(). */
+NPIO_API int npio_state_dofile(npio_state *S, const char *path);
+NPIO_API int npio_state_dostring(npio_state *S, const char *code,
+                                 const char *chunkname);
+NPIO_API const char *npio_state_error(npio_state *S);
+/* Wraps host memory as an array without copying ('strides' NULL: C
+** order). 'release' (may be NULL) runs when the last view is gone. */
+NPIO_API int npio_array_wrap(npio_array *out, void *data, npio_dtype *dtype,
+                             int ndim, const int64_t *shape,
+                             const int64_t *strides, int readonly,
+                             void (*release)(void *, void *, size_t),
+                             void *ctx, npio_err *e);
+/* Sets global 'name' to a view of 'a' / reads global 'name' as an array
+** (out gets its own references; release it with npio_array_release). */
+NPIO_API int npio_state_setarray(npio_state *S, const char *name,
+                                 const npio_array *a, npio_err *e);
+NPIO_API int npio_state_getarray(npio_state *S, const char *name,
+                                 npio_array *out, npio_err *e);
+
+/* }==================================================================== */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
