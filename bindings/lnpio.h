@@ -1,5 +1,5 @@
 /*
-** lnpio.h -- declarations shared by the Lua bindings (bindings/*.c).
+** lnpio.h -- declarations shared by the Lua bindings (the files in bindings/).
 ** Only the bindings and the host layer include Lua headers.
 **
 ** Conventions (see bindings/README.md):
@@ -103,6 +103,13 @@ int lnp_optfield(lua_State *L, int opts, const char *name);
 /* If the value at 'idx' is a Lua file handle, its FILE* (raises if the
 ** handle is closed); NULL otherwise. */
 FILE *lnp_tofile(lua_State *L, int idx);
+/* Checks that 'path' may be opened by this state: under --sandbox every
+** file must resolve under the root folder (registry "npio.root").
+** Raises "<fn>: <path>: outside the sandbox root" otherwise. */
+void lnp_checkpath(lua_State *L, const char *fn, const char *path);
+/* Raises "<fn>: timeout ..." if the --timeout deadline (registry
+** "npio.deadline") has passed; long C loops call it between blocks. */
+void lnp_checkdeadline(lua_State *L, const char *fn);
 /* The memory hook for this state's arrays (NULL: unlimited). */
 const npio_memhook *lnp_memhook(lua_State *L);
 
@@ -123,7 +130,7 @@ void lnp_open_ops(lua_State *L) __attribute__((weak));
 void lnp_open_random(lua_State *L) __attribute__((weak));
 void lnp_open_mmap(lua_State *L) __attribute__((weak));
 
-int luaopen_npio(lua_State *L);
+NPIO_API int luaopen_npio(lua_State *L);
 
 /* }====================================================== */
 

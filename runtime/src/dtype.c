@@ -386,7 +386,7 @@ npio_dtype *dtype_from_pyl(const pyl_node *n, npio_err *e) {
     ft = dtype_from_pyl(f->items[1], e);
     if (ft == NULL) { npio_dtype_unref(d); return NULL; }
     if (f->n == 3) {
-      int sd;
+      int sd = 0;
       int64_t ss[NPIO_MAXDIMS];
       npio_dtype *sub;
       if (shape_from_pyl(f->items[2], &sd, ss, e) != NPIO_OK) {

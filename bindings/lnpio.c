@@ -1,0 +1,273 @@
+/*
+** lnpio.c -- the npio Lua module: luaopen_npio, the helpers every binding
+** shares (errors, 1-based index conversion, option tables, file handles,
+** sandbox checks) and small module-level functions (clock, version,
+** print options).
+*/
+
+#include "lnpio.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lualib.h>
+
+/* {======================================================
+** Errors and argument helpers
+** ======================================================= */
+
+int lnp_error(lua_State *L, const char *fn, const char *file,
+              const npio_err *e) {
+  if (file) return luaL_error(L, "%s: %s: %s", fn, file, e->msg);
+  return luaL_error(L, "%s: %s", fn, e->msg);
+}
+
+int lnp_errorf(lua_State *L, const char *fn, const char *fmt, ...) {
+  va_list ap;
+  luaL_where(L, 1);
+  lua_pushstring(L, fn);
+  lua_pushstring(L, ": ");
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_concat(L, 4);
+  return lua_error(L);
+}
+
+int64_t lnp_absindex(lua_State *L, const char *fn, lua_Integer i,
+                     int64_t len) {
+  if (i > 0 && (lua_Unsigned)i <= (lua_Unsigned)len) return (int64_t)i - 1;
+  if (i < 0 && (lua_Unsigned)(-(i + 1)) < (lua_Unsigned)len)
+    return len + (int64_t)i;
+  return lnp_errorf(L, fn, "index %I is out of bounds for axis of size %I",
+                    (lua_Integer)i, (lua_Integer)len);
+}
+
+int lnp_checkaxis(lua_State *L, const char *fn, lua_Integer axis, int ndim) {
+  if (axis > 0 && axis <= ndim) return (int)axis - 1;
+  if (axis < 0 && -axis <= ndim) return ndim + (int)axis;
+  return lnp_errorf(L, fn, "axis %I is out of bounds for array of dimension "
+                    "%d", (lua_Integer)axis, ndim);
+}
+
+int lnp_checkshape(lua_State *L, int idx, int64_t *shape) {
+  int n, i;
+  if (lua_isinteger(L, idx)) {
+    lua_Integer v = lua_tointeger(L, idx);
+    if (v < 0) luaL_argerror(L, idx, "negative dimensions are not allowed");
+    shape[0] = (int64_t)v;
+    return 1;
+  }
+  luaL_argexpected(L, lua_istable(L, idx), idx, "shape (integer or table)");
+  n = (int)luaL_len(L, idx);
+  if (n > NPIO_MAXDIMS) luaL_argerror(L, idx, "too many dimensions");
+  for (i = 0; i < n; i++) {
+    lua_Integer v;
+    int isint;
+    lua_geti(L, idx, i + 1);
+    v = lua_tointegerx(L, -1, &isint);
+    lua_pop(L, 1);
+    if (!isint) luaL_argerror(L, idx, "shape must hold integers");
+    if (v < 0) luaL_argerror(L, idx, "negative dimensions are not allowed");
+    shape[i] = (int64_t)v;
+  }
+  return n;
+}
+
+int lnp_optfield(lua_State *L, int opts, const char *name) {
+  if (opts == 0 || !lua_istable(L, opts)) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  return lua_getfield(L, opts, name);
+}
+
+lua_Integer lnp_optint(lua_State *L, int opts, const char *name,
+                       lua_Integer def) {
+  lua_Integer v = def;
+  if (lnp_optfield(L, opts, name) != LUA_TNIL) {
+    int ok;
+    v = lua_tointegerx(L, -1, &ok);
+    if (!ok) luaL_error(L, "option '%s' must be an integer", name);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+double lnp_optnum(lua_State *L, int opts, const char *name, double def) {
+  double v = def;
+  if (lnp_optfield(L, opts, name) != LUA_TNIL) {
+    int ok;
+    v = (double)lua_tonumberx(L, -1, &ok);
+    if (!ok) luaL_error(L, "option '%s' must be a number", name);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+int lnp_optbool(lua_State *L, int opts, const char *name, int def) {
+  int v = def;
+  if (lnp_optfield(L, opts, name) != LUA_TNIL) v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* The returned string stays valid while opts[name] is not changed. */
+const char *lnp_optstr(lua_State *L, int opts, const char *name,
+                       const char *def) {
+  const char *v = def;
+  int t = lnp_optfield(L, opts, name);
+  if (t != LUA_TNIL) {
+    if (t != LUA_TSTRING) luaL_error(L, "option '%s' must be a string", name);
+    v = lua_tostring(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+FILE *lnp_tofile(lua_State *L, int idx) {
+  luaL_Stream *p = (luaL_Stream *)luaL_testudata(L, idx, LUA_FILEHANDLE);
+  if (p == NULL) return NULL;
+  if (p->closef == NULL) luaL_error(L, "attempt to use a closed file");
+  return p->f;
+}
+
+const npio_memhook *lnp_memhook(lua_State *L) {
+  const npio_memhook *h;
+  lua_getfield(L, LUA_REGISTRYINDEX, "npio.memhook");
+  h = (const npio_memhook *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return h;
+}
+
+/*
+** Resolves 'path' (or, for a file not yet there, its folder) and checks
+** it lies under the sandbox root. Without a root, anything goes.
+*/
+void lnp_checkpath(lua_State *L, const char *fn, const char *path) {
+  const char *root;
+  char *real, *slash;
+  size_t rl;
+  int ok;
+  lua_getfield(L, LUA_REGISTRYINDEX, "npio.root");
+  root = lua_tostring(L, -1);
+  if (root == NULL) { lua_pop(L, 1); return; }
+  real = realpath(path, NULL);
+  if (real == NULL && errno == ENOENT) {
+    /* a new file: its folder must exist under the root */
+    char *copy = strdup(path);
+    if (copy == NULL) luaL_error(L, "out of memory");
+    slash = strrchr(copy, '/');
+    if (slash == NULL) { free(copy); copy = strdup("."); }
+    else if (slash == copy) slash[1] = '\0';
+    else *slash = '\0';
+    real = copy ? realpath(copy, NULL) : NULL;
+    free(copy);
+  }
+  rl = strlen(root);
+  ok = real != NULL && strncmp(real, root, rl) == 0 &&
+       (real[rl] == '\0' || real[rl] == '/' || (rl > 0 && root[rl - 1] == '/'));
+  free(real);
+  lua_pop(L, 1);
+  if (!ok) luaL_error(L, "%s: %s: outside the sandbox root", fn, path);
+}
+
+static double monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void lnp_checkdeadline(lua_State *L, const char *fn) {
+  double deadline;
+  int ok;
+  lua_getfield(L, LUA_REGISTRYINDEX, "npio.deadline");
+  deadline = (double)lua_tonumberx(L, -1, &ok);
+  lua_pop(L, 1);
+  if (ok && monotonic_now() > deadline)
+    luaL_error(L, "%s: timeout: the script ran past its time limit", fn);
+}
+
+/* }====================================================== */
+
+/* {======================================================
+** Module-level functions
+** ======================================================= */
+
+static int np_clock(lua_State *L) {
+  lua_pushnumber(L, (lua_Number)monotonic_now());
+  return 1;
+}
+
+/* Print options live in a userdata in the registry, one per state. */
+static const char printopts_key = 'p';
+
+const npio_printopts *lnp_printopts(lua_State *L) {
+  npio_printopts *o;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &printopts_key);
+  o = (npio_printopts *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (o == NULL) {
+    o = (npio_printopts *)lua_newuserdatauv(L, sizeof(*o), 0);
+    o->precision = 8;
+    o->threshold = 1000;
+    o->linewidth = 75;
+    o->suppress = 0;
+    o->edgeitems = 3;
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &printopts_key);
+  }
+  return o;
+}
+
+static int np_set_printoptions(lua_State *L) {
+  npio_printopts *o = (npio_printopts *)lnp_printopts(L);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  o->precision = (int)lnp_optint(L, 1, "precision", o->precision);
+  o->threshold = (int64_t)lnp_optint(L, 1, "threshold", o->threshold);
+  o->linewidth = (int)lnp_optint(L, 1, "linewidth", o->linewidth);
+  o->suppress = lnp_optbool(L, 1, "suppress", o->suppress);
+  o->edgeitems = (int)lnp_optint(L, 1, "edgeitems", o->edgeitems);
+  if (o->precision < 0) luaL_argerror(L, 1, "precision must be >= 0");
+  if (o->edgeitems < 0) luaL_argerror(L, 1, "edgeitems must be >= 0");
+  return 0;
+}
+
+static int np_get_printoptions(lua_State *L) {
+  const npio_printopts *o = lnp_printopts(L);
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, o->precision); lua_setfield(L, -2, "precision");
+  lua_pushinteger(L, (lua_Integer)o->threshold); lua_setfield(L, -2, "threshold");
+  lua_pushinteger(L, o->linewidth); lua_setfield(L, -2, "linewidth");
+  lua_pushboolean(L, o->suppress); lua_setfield(L, -2, "suppress");
+  lua_pushinteger(L, o->edgeitems); lua_setfield(L, -2, "edgeitems");
+  return 1;
+}
+
+static const luaL_Reg np_funcs[] = {
+  {"clock", np_clock},
+  {"set_printoptions", np_set_printoptions},
+  {"get_printoptions", np_get_printoptions},
+  {NULL, NULL}
+};
+
+/* }====================================================== */
+
+int luaopen_npio(lua_State *L) {
+  luaL_newlib(L, np_funcs);
+  lua_pushliteral(L, NPIO_VERSION);
+  lua_setfield(L, -2, "__version__");
+  lnp_open_dtype(L);
+  lnp_open_array(L);
+  lnp_open_npy(L);
+  if (lnp_open_npz) lnp_open_npz(L);
+  if (lnp_open_text) lnp_open_text(L);
+  if (lnp_open_ops) lnp_open_ops(L);
+  if (lnp_open_random) lnp_open_random(L);
+  if (lnp_open_mmap) lnp_open_mmap(L);
+  lnp_printopts(L);
+  return 1;
+}

@@ -1,0 +1,124 @@
+/*
+** lnpy.c -- np.save and np.load. np.load looks at the magic bytes, not
+** the name: .npy files load here, zip archives go to the .npz binding and
+** mmap_mode to the memory-map binding (each when linked in).
+*/
+#include "lnpio.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Provided by the .npz and memory-map bindings when they are linked. */
+int lnp_npz_open(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
+int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
+
+static int np_save(lua_State *L) {
+  FILE *f = lnp_tofile(L, 1);
+  int opts = lua_istable(L, 3) ? 3 : 0;
+  npio_array *a;
+  npio_err e = {0};
+  luaL_checkany(L, 2);
+  a = lnp_asarray(L, 2, NULL);
+  lnp_data(L, a);
+  if (f) {
+    if (npio_npy_save_file(f, a, &e) != NPIO_OK)
+      lnp_error(L, "npio.save", "file", &e);
+    return 0;
+  }
+  {
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    npio_save_opts so;
+    if (len < 4 || strcmp(path + len - 4, ".npy") != 0) {
+      lua_pushfstring(L, "%s.npy", path);   /* NumPy appends the suffix */
+      path = lua_tostring(L, -1);
+    }
+    lnp_checkpath(L, "npio.save", path);
+    so.atomic = lnp_optbool(L, opts, "atomic", 1);
+    so.durable = lnp_optbool(L, opts, "durable", 0);
+    so.append = lnp_optbool(L, opts, "append", 0);
+    if (npio_npy_save_path(path, a, &so, &e) != NPIO_OK)
+      lnp_error(L, "npio.save", path, &e);
+  }
+  return 0;
+}
+
+static void load_opts(lua_State *L, int opts, npio_load_opts *lo) {
+  lua_Integer mh = lnp_optint(L, opts, "max_header_size",
+                              NPIO_DEFAULT_MAX_HEADER);
+  if (mh <= 0) luaL_error(L, "npio.load: max_header_size must be positive");
+  lo->max_header = (int64_t)mh;
+  lo->hook = lnp_memhook(L);
+}
+
+static int np_load(lua_State *L) {
+  FILE *f = lnp_tofile(L, 1);
+  int opts = lua_istable(L, 2) ? 2 : 0;
+  npio_load_opts lo;
+  npio_err e = {0};
+  npio_array *a;
+  const char *path;
+  unsigned char magic[6] = {0};
+  size_t got;
+  FILE *probe;
+  load_opts(L, opts, &lo);
+  if (lnp_optfield(L, opts, "mmap_mode") != LUA_TNIL && !lua_toboolean(L, -1))
+    lua_pop(L, 1);   /* mmap_mode=false: plain load */
+  else if (!lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    if (f) luaL_error(L, "npio.load: mmap_mode needs a path, not a file handle");
+    if (!lnp_npy_mmap) luaL_error(L, "npio.load: mmap_mode is not available in this build");
+    lnp_checkpath(L, "npio.load", luaL_checkstring(L, 1));
+    /* archives map their members themselves */
+    probe = fopen(lua_tostring(L, 1), "rb");
+    got = probe ? fread(magic, 1, 4, probe) : 0;
+    if (probe) fclose(probe);
+    if (got == 4 && magic[0] == 'P' && magic[1] == 'K' && lnp_npz_open)
+      return lnp_npz_open(L, 1, opts);
+    return lnp_npy_mmap(L, 1, opts);
+  } else
+    lua_pop(L, 1);
+  if (f) {
+    a = lnp_newarray(L);
+    if (npio_npy_load_file(f, &lo, a, &e) != NPIO_OK)
+      lnp_error(L, "npio.load", "file", &e);
+    return 1;
+  }
+  path = luaL_checkstring(L, 1);
+  lnp_checkpath(L, "npio.load", path);
+  probe = fopen(path, "rb");
+  if (probe == NULL) {
+    e.code = NPIO_EIO;
+    snprintf(e.msg, sizeof(e.msg), "No such file or directory, or unreadable");
+    lnp_error(L, "npio.load", path, &e);
+  }
+  got = fread(magic, 1, sizeof(magic), probe);
+  fclose(probe);
+  if (got >= 4 && memcmp(magic, "PK", 2) == 0 &&
+      ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
+    if (!lnp_npz_open) luaL_error(L, "npio.load: %s: .npz archives are not available in this build", path);
+    return lnp_npz_open(L, 1, opts);
+  }
+  if (got >= 1 && magic[0] == 0x80)
+    luaL_error(L, "npio.load: %s: this looks like a pickle; npio never "
+               "unpickles (allow_pickle cannot change that)", path);
+  if (got < 6 || memcmp(magic, "\x93NUMPY", 6) != 0) {
+    if (got == 0) luaL_error(L, "npio.load: %s: file is empty", path);
+    luaL_error(L, "npio.load: %s: not a .npy or .npz file (unknown magic "
+               "string)", path);
+  }
+  a = lnp_newarray(L);
+  if (npio_npy_load_path(path, &lo, a, &e) != NPIO_OK)
+    lnp_error(L, "npio.load", path, &e);
+  return 1;
+}
+
+static const luaL_Reg np_funcs[] = {
+  {"save", np_save},
+  {"load", np_load},
+  {NULL, NULL}
+};
+
+void lnp_open_npy(lua_State *L) {
+  luaL_setfuncs(L, np_funcs, 0);
+}
