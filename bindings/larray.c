@@ -71,9 +71,13 @@ static npio_array *pushnew_order(lua_State *L, npio_dtype *dtype, int ndim,
 }
 
 char *lnp_data(lua_State *L, const npio_array *a) {
+  npio_err e = {0};
   if (a->storage == NULL || a->storage->data == NULL)
     luaL_error(L, "npio: the array's memory is closed (its memory map was "
                "closed)");
+  if (a->storage->kind == NPIO_MEM_MMAP &&
+      npio_storage_valid(a->storage, &e) != NPIO_OK)
+    lnp_error(L, "npio", NULL, &e);
   return (char *)a->storage->data + a->offset;
 }
 

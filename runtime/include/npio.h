@@ -365,6 +365,46 @@ NPIO_API int npio_npy_save_path(const char *path, const npio_array *a,
 /* }==================================================================== */
 
 /* {====================================================================
+** Memory maps (mmap.c)
+** ===================================================================== */
+
+/* Modes as NumPy's memmap: read-only, read-write, create/overwrite,
+** copy-on-write (changes stay in memory). */
+enum { NPIO_MAP_R = 1, NPIO_MAP_RPLUS, NPIO_MAP_WPLUS, NPIO_MAP_C };
+
+/* Parses "r", "r+", "w+", "c" (and NumPy's long names "readonly",
+** "readwrite", "write", "copyonwrite"); 0 if unknown. */
+NPIO_API int npio_map_mode(const char *s);
+/* Maps 'length' bytes of 'path' from byte 'offset' (any offset: the map
+** starts at the page below it). In r+ / w+ a range past the end of the
+** file grows the file (zero-filled); in r / c it is an error. w+ first
+** truncates the file to offset + length. A zero length gives an empty
+** storage. The storage keeps the file open to detect truncation. */
+NPIO_API int npio_map_file(const char *path, int mode, int64_t offset,
+                           int64_t length, npio_storage **out, npio_err *e);
+/* The size of the file at 'path' (for shape=nil memmaps). */
+NPIO_API int npio_file_size(const char *path, int64_t *size, npio_err *e);
+/* Checks that the storage is open and, for a map, that the file still
+** covers it (another process may have truncated it). */
+NPIO_API int npio_storage_valid(const npio_storage *s, npio_err *e);
+/* msync of a map's dirty pages (no-op for other storage). */
+NPIO_API int npio_storage_flush(npio_storage *s, npio_err *e);
+/* madvise hints for [off, off+len) of a map: 's' sequential, 'w' willneed,
+** 'd' dontneed (read-only and shared maps only). No-op otherwise. */
+NPIO_API void npio_storage_advise(npio_storage *s, int64_t off, int64_t len,
+                                  char advice);
+/* Opens a .npy as a memory map: r / r+ / c map an existing file's data
+** (after checking the file holds all of it); w+ creates the file with a
+** NumPy header for dtype/shape/fortran and maps its data. */
+NPIO_API int npio_npy_open_memmap(const char *path, int mode,
+                                  npio_dtype *dtype, int ndim,
+                                  const int64_t *shape, int fortran,
+                                  int64_t max_header, npio_array *out,
+                                  npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
 ** Safe file writes: temp file in the same folder, then rename
 ** ===================================================================== */
 
