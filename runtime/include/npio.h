@@ -330,12 +330,17 @@ NPIO_API int npio_npy_header_from_bytes(const void *buf, size_t len,
                                         int64_t max_header,
                                         npio_npy_header *h, npio_err *e);
 /* Builds the header bytes NumPy 1.24 writes for dtype/shape/order into
-** 'out'; returns its length, or -1 (with 'e') on error. 'cap' must be
-** at least NPIO_NPY_HEADER_CAP. */
+** 'out'; returns its length, or -1 (with 'e') on error or when it does
+** not fit 'cap' (NPIO_NPY_HEADER_CAP holds every header of a
+** non-structured array; structured ones can be longer: use the _alloc
+** variant, which returns a malloc'd buffer in *out). */
 #define NPIO_NPY_HEADER_CAP 65600
 NPIO_API int64_t npio_npy_header_bytes(const npio_dtype *d, int ndim,
                                        const int64_t *shape, int fortran,
                                        char *out, size_t cap, npio_err *e);
+NPIO_API int64_t npio_npy_header_alloc(const npio_dtype *d, int ndim,
+                                       const int64_t *shape, int fortran,
+                                       char **out, npio_err *e);
 
 typedef struct npio_load_opts {
   int64_t max_header;        /* 0 = NPIO_DEFAULT_MAX_HEADER */

@@ -469,14 +469,15 @@ static void shape_repr(npio_buf *b, int ndim, const int64_t *shape) {
 
 static int is_struct(const npio_dtype *d) { return d->nfields > 0; }
 
-/* Writes a field type's descr: a string or a nested list. */
-static void field_descr(const npio_dtype *t, npio_buf *b);
+/* Writes a field type's descr: a string or a nested list. 'shortform'
+** selects str(dtype)'s spelling of leaves ('?', 'i1', 'S3' without '|'). */
+static void field_descr(const npio_dtype *t, npio_buf *b, int shortform);
 
 /*
 ** dtype.descr for a structured type: fields in offset order with ('',
 ** '|V<n>') entries for gaps and for trailing padding.
 */
-static void struct_descr(const npio_dtype *d, npio_buf *b) {
+static void struct_descr(const npio_dtype *d, npio_buf *b, int shortform) {
   int i;
   int64_t pos = 0;
   int first = 1;
@@ -501,11 +502,11 @@ static void struct_descr(const npio_dtype *d, npio_buf *b) {
       pyl_repr_str(b, f->name, strlen(f->name));
     npio_buf_addstr(b, ", ");
     if (t->base) {
-      field_descr(t->base, b);
+      field_descr(t->base, b, shortform);
       npio_buf_addstr(b, ", ");
       shape_repr(b, t->sub_ndim, t->sub_shape);
     } else
-      field_descr(t, b);
+      field_descr(t, b, shortform);
     npio_buf_addstr(b, ")");
     if (f->offset + t->itemsize > pos) pos = f->offset + t->itemsize;
   }
@@ -515,19 +516,28 @@ static void struct_descr(const npio_dtype *d, npio_buf *b) {
   npio_buf_addstr(b, "]");
 }
 
-static void field_descr(const npio_dtype *t, npio_buf *b) {
+static void field_descr(const npio_dtype *t, npio_buf *b, int shortform) {
   if (is_struct(t))
-    struct_descr(t, b);
+    struct_descr(t, b, shortform);
   else {
     npio_buf_addstr(b, "'");
-    simple_descr(t, b);
+    if (shortform && t->kind == 'b')
+      npio_buf_addstr(b, "?");
+    else if (shortform && t->order == '|') {
+      /* NumPy's short form leaves out the '|' of order-less types */
+      size_t at = b->len;
+      simple_descr(t, b);
+      memmove(b->p + at, b->p + at + 1, b->len - at);
+      b->len--;
+    } else
+      simple_descr(t, b);
     npio_buf_addstr(b, "'");
   }
 }
 
 int dtype_descr_buf(const npio_dtype *d, npio_buf *b) {
   size_t before = b->len;
-  field_descr(d, b);
+  field_descr(d, b, 0);
   return b->p && b->len > before ? NPIO_OK : NPIO_ENOMEM;
 }
 
@@ -564,16 +574,14 @@ static void str_buf(const npio_dtype *d, npio_buf *b);
 /* NumPy's str() of a field type inside a dict-form struct. */
 static void field_str_quoted(const npio_dtype *t, npio_buf *b) {
   if (is_struct(t)) { str_buf(t, b); return; }
-  npio_buf_addstr(b, "'");
-  simple_descr(t, b);
-  npio_buf_addstr(b, "'");
+  field_descr(t, b, 1);
 }
 
 static void str_buf(const npio_dtype *d, npio_buf *b) {
   static const char *const fnames[] = {"float16", "float32", "float64", "float128"};
   if (is_struct(d)) {
     int i;
-    if (is_packed(d)) { struct_descr(d, b); return; }
+    if (is_packed(d)) { struct_descr(d, b, 1); return; }
     npio_buf_addstr(b, "{'names': [");
     for (i = 0; i < d->nfields; i++) {
       if (i) npio_buf_addstr(b, ", ");

@@ -196,11 +196,8 @@ int npio_npy_open_memmap(const char *path, int mode, npio_dtype *dtype,
     npio_safefile sf;
     if (dtype == NULL) return npio_seterr(e, NPIO_EVALUE, "w+ needs a dtype");
     if (npio_shape_size(ndim, shape, &n, e) != NPIO_OK) return NPIO_EVALUE;
-    hdr = (char *)malloc(NPIO_NPY_HEADER_CAP);
-    if (hdr == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
-    hn = npio_npy_header_bytes(dtype, ndim, shape, fortran, hdr,
-                               NPIO_NPY_HEADER_CAP, e);
-    if (hn < 0) { free(hdr); return e ? e->code : NPIO_EVALUE; }
+    hn = npio_npy_header_alloc(dtype, ndim, shape, fortran, &hdr, e);
+    if (hn < 0) return e ? e->code : NPIO_EVALUE;
     /* the header goes in place; the data area is sized by the map */
     st = npio_safe_open(&sf, path, 0, 0, e);
     if (st == NPIO_OK) {

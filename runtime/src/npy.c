@@ -380,25 +380,37 @@ static int64_t wrap(const char *text, size_t tlen, int version,
 }
 
 /*
-** Builds the header; 'version' 0 picks the oldest that fits (as NumPy),
-** and 'target_total' > 0 pads to exactly that length (for appends).
+** Builds the header into a malloc'd buffer (*out); 'version' 0 picks the
+** oldest that fits (as NumPy), and 'target_total' > 0 pads to exactly that
+** length (for appends). Returns the length or -1 with 'e'.
 */
-static int64_t header_bytes(const npio_dtype *d, int ndim,
+static int64_t header_alloc(const npio_dtype *d, int ndim,
                             const int64_t *shape, int fortran, int version,
-                            int64_t target_total, char *out, size_t cap,
-                            npio_err *e) {
+                            int64_t target_total, char **out, npio_err *e) {
   npio_buf b = {0};
   int64_t n = -1;
+  size_t cap;
+  char *o;
+  *out = NULL;
   if (dict_text(d, ndim, shape, fortran, &b) != NPIO_OK) {
     npio_buf_free(&b);
     npio_seterr(e, NPIO_ENOMEM, "out of memory");
     return -1;
   }
+  cap = b.len + 12 + ARRAY_ALIGN + 1;
+  if (target_total > 0 && (size_t)target_total > cap) cap = (size_t)target_total;
+  o = (char *)malloc(cap);
+  if (o == NULL) {
+    npio_buf_free(&b);
+    npio_seterr(e, NPIO_ENOMEM, "out of memory");
+    return -1;
+  }
   if (fits_latin1((const unsigned char *)b.p, b.len)) {
-    /* re-encode as latin-1 for versions 1 and 2 */
-    char *l1 = (char *)malloc(b.len + 1);
+    /* re-encode as latin-1 for versions 1 and 2 (in place: it shrinks) */
     size_t i, k = 0;
+    char *l1 = (char *)malloc(b.len + 1);
     if (l1 == NULL) {
+      free(o);
       npio_buf_free(&b);
       npio_seterr(e, NPIO_ENOMEM, "out of memory");
       return -1;
@@ -408,24 +420,45 @@ static int64_t header_bytes(const npio_dtype *d, int ndim,
       if (c >= 0xC0) { l1[k++] = (char)(((c & 0x03) << 6) | (b.p[i + 1] & 0x3F)); i++; }
       else l1[k++] = (char)c;
     }
-    if (version == 0 || version == 1) n = wrap(l1, k, 1, target_total, out, cap);
-    if (n < 0 && (version == 0 || version == 2)) n = wrap(l1, k, 2, target_total, out, cap);
+    if (version == 0 || version == 1) n = wrap(l1, k, 1, target_total, o, cap);
+    if (n < 0 && (version == 0 || version == 2)) n = wrap(l1, k, 2, target_total, o, cap);
     free(l1);
   }
   if (n < 0 && (version == 0 || version == 3))
-    n = wrap(b.p, b.len, 3, target_total, out, cap);
+    n = wrap(b.p, b.len, 3, target_total, o, cap);
   npio_buf_free(&b);
-  if (n < 0)
+  if (n < 0) {
+    free(o);
     npio_seterr(e, NPIO_EVALUE, target_total > 0 ? "the new header does not "
                 "fit in the existing one (the file has no growth padding)"
                 : "header too large");
+    return -1;
+  }
+  *out = o;
   return n;
 }
 
 int64_t npio_npy_header_bytes(const npio_dtype *d, int ndim,
                               const int64_t *shape, int fortran, char *out,
                               size_t cap, npio_err *e) {
-  return header_bytes(d, ndim, shape, fortran, 0, 0, out, cap, e);
+  char *h;
+  int64_t n = header_alloc(d, ndim, shape, fortran, 0, 0, &h, e);
+  if (n < 0) return -1;
+  if ((size_t)n > cap) {
+    free(h);
+    npio_seterr(e, NPIO_ELIMIT, "header of %lld bytes does not fit the "
+                "buffer", (long long)n);
+    return -1;
+  }
+  memcpy(out, h, (size_t)n);
+  free(h);
+  return n;
+}
+
+int64_t npio_npy_header_alloc(const npio_dtype *d, int ndim,
+                              const int64_t *shape, int fortran, char **out,
+                              npio_err *e) {
+  return header_alloc(d, ndim, shape, fortran, 0, 0, out, e);
 }
 
 /* }====================================================== */
@@ -563,11 +596,8 @@ int npio_npy_save_file(FILE *f, const npio_array *a, npio_err *e) {
   int fo = write_fortran(a), st;
   filesink s = {f, e};
   if ((st = check_saveable(a, e)) != NPIO_OK) return st;
-  hdr = (char *)malloc(NPIO_NPY_HEADER_CAP);
-  if (hdr == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
-  hn = npio_npy_header_bytes(a->dtype, a->ndim, a->shape, fo, hdr,
-                             NPIO_NPY_HEADER_CAP, e);
-  if (hn < 0) { free(hdr); return e ? e->code : NPIO_EVALUE; }
+  hn = header_alloc(a->dtype, a->ndim, a->shape, fo, 0, 0, &hdr, e);
+  if (hn < 0) return e ? e->code : NPIO_EVALUE;
   st = file_block(&s, hdr, (size_t)hn);
   free(hdr);
   if (st == NPIO_OK) st = npio_array_foreach_block(a, fo, file_block, &s, e);
@@ -627,10 +657,8 @@ static int append_path(const char *path, const npio_array *a,
     st = npio_seterr(e, NPIO_EVALUE, "cannot append: shape overflows");
     goto done;
   }
-  hdr = (char *)malloc(NPIO_NPY_HEADER_CAP);
-  if (hdr == NULL) { st = npio_seterr(e, NPIO_ENOMEM, "out of memory"); goto done; }
-  hn = header_bytes(h.dtype, h.ndim, newshape, fo, h.major, h.header_len, hdr,
-                    NPIO_NPY_HEADER_CAP, e);
+  hn = header_alloc(h.dtype, h.ndim, newshape, fo, h.major, h.header_len,
+                    &hdr, e);
   if (hn < 0) { st = e ? e->code : NPIO_EVALUE; goto done; }
   if (lseek(fd, (off_t)(h.header_len + h.data_len), SEEK_SET) < 0) {
     st = npio_seterr(e, NPIO_EIO, "seek failed: %s", strerror(errno));
@@ -673,11 +701,8 @@ int npio_npy_save_path(const char *path, const npio_array *a,
   if ((st = check_saveable(a, e)) != NPIO_OK) return st;
   if (o && o->append && access(path, F_OK) == 0)
     return append_path(path, a, o, e);
-  hdr = (char *)malloc(NPIO_NPY_HEADER_CAP);
-  if (hdr == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
-  hn = npio_npy_header_bytes(a->dtype, a->ndim, a->shape, fo, hdr,
-                             NPIO_NPY_HEADER_CAP, e);
-  if (hn < 0) { free(hdr); return e ? e->code : NPIO_EVALUE; }
+  hn = header_alloc(a->dtype, a->ndim, a->shape, fo, 0, 0, &hdr, e);
+  if (hn < 0) return e ? e->code : NPIO_EVALUE;
   st = npio_safe_open(&sf, path, o ? o->atomic : 1, o ? o->durable : 0, e);
   if (st != NPIO_OK) { free(hdr); return st; }
   npio_safe_reserve(&sf, hn + npio_array_nbytes(a));
