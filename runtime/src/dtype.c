@@ -357,6 +357,10 @@ npio_dtype *dtype_from_pyl(const pyl_node *n, npio_err *e) {
   int64_t off = 0;
   int i;
   if (n->type == PYL_STR) {
+    if (n->big) {   /* NumPy's descr_to_dtype takes str, never bytes */
+      npio_seterr(e, NPIO_EFORMAT, "descr is a bytes literal, not a string");
+      return NULL;
+    }
     if (memchr(n->str, '\0', n->slen) != NULL) {
       npio_seterr(e, NPIO_EFORMAT, "descr contains a NUL byte");
       return NULL;

@@ -89,7 +89,7 @@ enum { PYL_NONE, PYL_BOOL, PYL_INT, PYL_FLOAT, PYL_STR, PYL_TUPLE,
 typedef struct pyl_node pyl_node;
 struct pyl_node {
   int type;
-  int big;             /* PYL_INT: value does not fit int64 */
+  int big;             /* PYL_INT: does not fit int64; PYL_STR: b'..' */
   int64_t ival;        /* PYL_INT, PYL_BOOL */
   double fval;
   char *str;           /* PYL_STR: UTF-8, NUL-terminated */

@@ -98,12 +98,13 @@ static int hexval(char c) {
 ** triple quotes, Python escapes) into a PYL_STR node.
 */
 static pyl_node *parse_string(pyl_parser *ps) {
-  int raw = 0, triple;
+  int raw = 0, isbytes = 0, triple;
   char q;
   npio_buf b = {0};
   pyl_node *n;
   while (ps->p < ps->end && strchr("uUbBrR", *ps->p) != NULL) {
     if (*ps->p == 'r' || *ps->p == 'R') raw = 1;
+    if (*ps->p == 'b' || *ps->p == 'B') isbytes = 1;
     ps->p++;
   }
   if (ps->p >= ps->end || (*ps->p != '\'' && *ps->p != '"')) {
@@ -200,6 +201,7 @@ static pyl_node *parse_string(pyl_parser *ps) {
   if (n == NULL) { npio_buf_free(&b); return NULL; }
   n->str = b.p;
   n->slen = b.len;
+  n->big = isbytes;   /* for strings: a bytes literal b'...' */
   return n;
 }
 
@@ -392,9 +394,7 @@ pyl_node *pyl_parse(const char *text, size_t len, int allow_long,
   n = parse_value(&ps);
   if (n == NULL) return NULL;
   skipspace(&ps);
-  while (ps.p < ps.end && *ps.p == '\0') ps.p++;  /* NUL padding */
-  skipspace(&ps);
-  if (ps.p != ps.end) {
+  if (ps.p != ps.end) {   /* including NUL bytes, which Python refuses */
     pyl_free(n);
     npio_seterr(e, NPIO_EFORMAT, "unexpected text after the literal");
     return NULL;
