@@ -28,7 +28,9 @@ static const char methods_key = 'm';
 ** ======================================================= */
 
 npio_array *lnp_newarray(lua_State *L) {
-  LArray *u = (LArray *)lua_newuserdatauv(L, sizeof(LArray), 0);
+  LArray *u;
+  lnp_gcpressure(L);
+  u = (LArray *)lua_newuserdatauv(L, sizeof(LArray), 0);
   memset(u, 0, sizeof(*u));
   luaL_setmetatable(L, LNP_ARRAY);
   return &u->a;

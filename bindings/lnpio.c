@@ -136,12 +136,89 @@ FILE *lnp_tofile(lua_State *L, int idx) {
   return p->f;
 }
 
-const npio_memhook *lnp_memhook(lua_State *L) {
-  const npio_memhook *h;
-  lua_getfield(L, LUA_REGISTRYINDEX, "npio.memhook");
-  h = (const npio_memhook *)lua_touserdata(L, -1);
+/*
+** Array memory lives outside Lua's heap, so the collector does not see
+** it: a loop making big temporaries would grow without bound. Every
+** state therefore gets a 'memstat' hook that counts array bytes (and
+** forwards to the host's --mem budget, if any), and lnp_gcpressure runs a
+** full collection once more than max(32 MiB, live bytes) were allocated
+** since the last one. The memstat outlives the state while arrays do
+** (a host may hold some): the last release frees it.
+*/
+typedef struct memstat {
+  npio_memhook hook;            /* what storages call */
+  const npio_memhook *inner;    /* the host's budget, or NULL */
+  int64_t live;                 /* array bytes alive (atomic) */
+  int64_t since_gc;             /* bytes allocated since the last GC */
+  int closed;                   /* the state is gone */
+} memstat;
+
+#if !defined(NPIO_GC_STEP_BYTES)
+#define NPIO_GC_STEP_BYTES ((int64_t)32 << 20)
+#endif
+
+static const char memstat_key = 'M';
+
+static int memstat_charge(void *ud, int64_t delta) {
+  memstat *m = (memstat *)ud;
+  int64_t now;
+  if (delta == 0) return 0;
+  if (m->inner && m->inner->charge &&
+      m->inner->charge(m->inner->ud, delta) != 0)
+    return 1;                    /* over the host's budget */
+  now = __atomic_add_fetch(&m->live, delta, __ATOMIC_RELAXED);
+  if (delta > 0) __atomic_add_fetch(&m->since_gc, delta, __ATOMIC_RELAXED);
+  else if (now <= 0 && __atomic_load_n(&m->closed, __ATOMIC_ACQUIRE))
+    free(m);                     /* the last array outlived the state */
+  return 0;
+}
+
+static int memstat_gc(lua_State *L) {
+  memstat **box = (memstat **)lua_touserdata(L, 1);
+  memstat *m = *box;
+  *box = NULL;
+  if (m == NULL) return 0;
+  __atomic_store_n(&m->closed, 1, __ATOMIC_RELEASE);
+  if (__atomic_load_n(&m->live, __ATOMIC_ACQUIRE) <= 0) free(m);
+  return 0;
+}
+
+static memstat *getmemstat(lua_State *L) {
+  memstat **box, *m;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &memstat_key);
+  box = (memstat **)lua_touserdata(L, -1);
   lua_pop(L, 1);
-  return h;
+  if (box != NULL && *box != NULL) return *box;
+  box = (memstat **)lua_newuserdatauv(L, sizeof(memstat *), 0);
+  *box = NULL;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, memstat_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  m = (memstat *)calloc(1, sizeof(*m));
+  if (m == NULL) luaL_error(L, "npio: out of memory");
+  m->hook.charge = memstat_charge;
+  m->hook.ud = m;
+  lua_getfield(L, LUA_REGISTRYINDEX, "npio.memhook");
+  m->inner = (const npio_memhook *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  *box = m;
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &memstat_key);
+  return m;
+}
+
+const npio_memhook *lnp_memhook(lua_State *L) {
+  return &getmemstat(L)->hook;
+}
+
+void lnp_gcpressure(lua_State *L) {
+  memstat *m = getmemstat(L);
+  int64_t since = __atomic_load_n(&m->since_gc, __ATOMIC_RELAXED);
+  int64_t live = __atomic_load_n(&m->live, __ATOMIC_RELAXED);
+  if (since > NPIO_GC_STEP_BYTES && since > live) {
+    __atomic_store_n(&m->since_gc, 0, __ATOMIC_RELAXED);
+    lua_gc(L, LUA_GCCOLLECT);
+  }
 }
 
 /*

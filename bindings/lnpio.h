@@ -110,8 +110,13 @@ void lnp_checkpath(lua_State *L, const char *fn, const char *path);
 /* Raises "<fn>: timeout ..." if the --timeout deadline (registry
 ** "npio.deadline") has passed; long C loops call it between blocks. */
 void lnp_checkdeadline(lua_State *L, const char *fn);
-/* The memory hook for this state's arrays (NULL: unlimited). */
+/* The memory hook for this state's arrays: counts array bytes for the
+** collector and forwards to the host's --mem budget, if any. */
 const npio_memhook *lnp_memhook(lua_State *L);
+/* Runs a full collection when much array memory was allocated since the
+** last one (array memory is invisible to Lua's collector). Called by
+** lnp_newarray; safe wherever a Lua allocation is. */
+void lnp_gcpressure(lua_State *L);
 
 /* }====================================================== */
 
