@@ -150,6 +150,7 @@ typedef struct memstat {
   const npio_memhook *inner;    /* the host's budget, or NULL */
   int64_t live;                 /* array bytes alive (atomic) */
   int64_t since_gc;             /* bytes allocated since the last GC */
+  int64_t live_at_gc;           /* live bytes right after that GC */
   int closed;                   /* the state is gone */
 } memstat;
 
@@ -214,43 +215,31 @@ const npio_memhook *lnp_memhook(lua_State *L) {
 void lnp_gcpressure(lua_State *L) {
   memstat *m = getmemstat(L);
   int64_t since = __atomic_load_n(&m->since_gc, __ATOMIC_RELAXED);
-  int64_t live = __atomic_load_n(&m->live, __ATOMIC_RELAXED);
-  if (since > NPIO_GC_STEP_BYTES && since > live) {
+  /* under a --mem budget, collect sooner: garbage counts against it */
+  int64_t step = m->inner ? NPIO_GC_STEP_BYTES / 4 : NPIO_GC_STEP_BYTES;
+  if (since > step && since > m->live_at_gc) {
     __atomic_store_n(&m->since_gc, 0, __ATOMIC_RELAXED);
     lua_gc(L, LUA_GCCOLLECT);
+    m->live_at_gc = __atomic_load_n(&m->live, __ATOMIC_RELAXED);
   }
 }
 
 /*
-** Resolves 'path' (or, for a file not yet there, its folder) and checks
-** it lies under the sandbox root. Without a root, anything goes.
+** Under --sandbox the host registers "npio.checkpath" (path -> resolved
+** path, or nil and a message): every file npio opens must pass it.
+** Without a sandbox there is nothing to check.
 */
 void lnp_checkpath(lua_State *L, const char *fn, const char *path) {
-  const char *root;
-  char *real, *slash;
-  size_t rl;
-  int ok;
-  lua_getfield(L, LUA_REGISTRYINDEX, "npio.root");
-  root = lua_tostring(L, -1);
-  if (root == NULL) { lua_pop(L, 1); return; }
-  real = realpath(path, NULL);
-  if (real == NULL && errno == ENOENT) {
-    /* a new file: its folder must exist under the root */
-    char *copy = strdup(path);
-    if (copy == NULL) luaL_error(L, "out of memory");
-    slash = strrchr(copy, '/');
-    if (slash == NULL) { free(copy); copy = strdup("."); }
-    else if (slash == copy) slash[1] = '\0';
-    else *slash = '\0';
-    real = copy ? realpath(copy, NULL) : NULL;
-    free(copy);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "npio.checkpath") != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    return;
   }
-  rl = strlen(root);
-  ok = real != NULL && strncmp(real, root, rl) == 0 &&
-       (real[rl] == '\0' || real[rl] == '/' || (rl > 0 && root[rl - 1] == '/'));
-  free(real);
-  lua_pop(L, 1);
-  if (!ok) luaL_error(L, "%s: %s: outside the sandbox root", fn, path);
+  lua_pushstring(L, path);
+  lua_call(L, 1, 2);
+  if (lua_isnil(L, -2))
+    luaL_error(L, "%s: %s", fn, lua_isstring(L, -1) ? lua_tostring(L, -1)
+                                : "file outside the sandbox root");
+  lua_pop(L, 2);
 }
 
 static double monotonic_now(void) {
