@@ -133,16 +133,20 @@ static int dt_gc(lua_State *L) {
 
 static void pushstr(lua_State *L, npio_dtype *d, int descr) {
   char small[256];
-  int64_t n = descr ? npio_dtype_descr(d, small, sizeof(small))
-                    : npio_dtype_str(d, small, sizeof(small));
+  size_t cap = sizeof(small);
+  int64_t n = descr ? npio_dtype_descr(d, small, cap) : npio_dtype_str(d, small, cap);
   if (n >= 0) { lua_pushlstring(L, small, (size_t)n); return; }
-  {
-    size_t cap = 1 << 16;
+  for (cap = 1 << 12; cap < ((size_t)1 << 31); cap *= 4) {  /* long names */
     char *big = (char *)lua_newuserdatauv(L, cap, 0);
     n = descr ? npio_dtype_descr(d, big, cap) : npio_dtype_str(d, big, cap);
-    lua_pushlstring(L, big, n >= 0 ? (size_t)n : 0);
-    lua_remove(L, -2);
+    if (n >= 0) {
+      lua_pushlstring(L, big, (size_t)n);
+      lua_remove(L, -2);
+      return;
+    }
+    lua_pop(L, 1);
   }
+  luaL_error(L, "npio.dtype: description too long");
 }
 
 static int dt_tostring(lua_State *L) {

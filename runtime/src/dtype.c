@@ -367,6 +367,19 @@ npio_dtype *dtype_from_pyl(const pyl_node *n, npio_err *e) {
     }
     return npio_dtype_parse(n->str, e);
   }
+  if (n->type == PYL_TUPLE && n->n == 2) {   /* (descr, shape): a subarray */
+    int sd = 0;
+    int64_t ss[NPIO_MAXDIMS];
+    npio_dtype *base = dtype_from_pyl(n->items[0], e);
+    if (base == NULL) return NULL;
+    if (shape_from_pyl(n->items[1], &sd, ss, e) != NPIO_OK) {
+      npio_dtype_unref(base);
+      return NULL;
+    }
+    d = npio_dtype_subarray(base, sd, ss, e);
+    npio_dtype_unref(base);
+    return d;
+  }
   if (n->type != PYL_LIST) {
     npio_seterr(e, NPIO_EFORMAT, "descr is not a valid dtype descriptor");
     return NULL;
@@ -523,7 +536,13 @@ static void struct_descr(const npio_dtype *d, npio_buf *b, int shortform) {
 static void field_descr(const npio_dtype *t, npio_buf *b, int shortform) {
   if (is_struct(t))
     struct_descr(t, b, shortform);
-  else {
+  else if (t->base) {            /* a subarray of a subarray */
+    npio_buf_addstr(b, "(");
+    field_descr(t->base, b, shortform);
+    npio_buf_addstr(b, ", ");
+    shape_repr(b, t->sub_ndim, t->sub_shape);
+    npio_buf_addstr(b, ")");
+  } else {
     npio_buf_addstr(b, "'");
     if (shortform && t->kind == 'b')
       npio_buf_addstr(b, "?");

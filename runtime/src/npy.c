@@ -140,8 +140,9 @@ int npio_npy_parse_dict(const char *text, size_t len, npio_npy_header *h,
   }
   for (i = 0; i < shape->n; i++) {
     const pyl_node *s = shape->items[i];
-    /* Python's bool is an int, so NumPy takes (True,) as (1,) */
-    if ((s->type != PYL_INT && s->type != PYL_BOOL)) {
+    /* NumPy's header check lets (True,) through, but reading then fails
+    ** ("an integer is required"): refuse it here */
+    if (s->type != PYL_INT) {
       st = bad_value(e, "shape", shape);
       goto done;
     }
@@ -156,6 +157,14 @@ int npio_npy_parse_dict(const char *text, size_t len, npio_npy_header *h,
   if (fo->type != PYL_BOOL) { st = bad_value(e, "fortran_order", fo); goto done; }
   h->fortran_order = (int)fo->ival;
   h->dtype = dtype_from_pyl(descr, e);
+  if (h->dtype != NULL && h->dtype->base != NULL) {
+    /* NumPy makes a subarray dtype here and then fails to reshape */
+    npio_dtype_unref(h->dtype);
+    h->dtype = NULL;
+    st = npio_seterr(e, NPIO_EFORMAT, "descr is a subarray type at the top "
+                     "level, which NumPy cannot load either");
+    goto done;
+  }
   if (h->dtype == NULL) {
     char m[sizeof(e->msg)];
     snprintf(m, sizeof(m), "%s", e->msg);
@@ -275,12 +284,28 @@ int npio_npy_read_header(npio_reader *r, int64_t max_header,
                        "max_header_size %lld (raise max_header_size if you "
                        "trust the file)", (long long)hlen,
                        (long long)eff_max(max_header));
-  text = (char *)malloc((size_t)hlen + 1);
-  if (text == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
-  got = read_full(r, text, (size_t)hlen);
-  if (got < 0) {
-    free(text);
-    return npio_seterr(e, NPIO_EIO, "read failed: %s", strerror(errno));
+  /* read in growing steps: a short file claiming a huge header must not
+  ** make us allocate what it claims */
+  {
+    int64_t cap = hlen < 65536 ? hlen : 65536;
+    got = 0;
+    text = (char *)malloc((size_t)cap + 1);
+    while (text != NULL) {
+      int64_t k = read_full(r, text + got, (size_t)(cap - got));
+      if (k < 0) {
+        free(text);
+        return npio_seterr(e, NPIO_EIO, "read failed: %s", strerror(errno));
+      }
+      got += k;
+      if (got < cap || cap == hlen) break;
+      cap = cap * 2 < hlen ? cap * 2 : hlen;
+      {
+        char *t2 = (char *)realloc(text, (size_t)cap + 1);
+        if (t2 == NULL) { free(text); text = NULL; break; }
+        text = t2;
+      }
+    }
+    if (text == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
   }
   if (got < hlen) {
     free(text);

@@ -273,7 +273,7 @@ static pyl_node *parse_number(pyl_parser *ps, int neg) {
     fail(ps, "leading zeros in a decimal integer literal");
     return NULL;
   }
-  if (ps->p < ps->end && (*ps->p == 'l' || *ps->p == 'L')) {
+  if (ps->p < ps->end && *ps->p == 'L') {   /* NumPy filters only 'L' */
     if (!ps->allow_long) { fail(ps, "invalid number"); return NULL; }
     ps->p++;
   }
