@@ -1159,7 +1159,7 @@ static int arr_copy(lua_State *L) {
 
 static int arr_reshape(lua_State *L) {
   npio_array *a = lnp_checkarray(L, 1), v;
-  int64_t shape[NPIO_MAXDIMS], known = 1, n = npio_array_size(a), stride;
+  int64_t shape[NPIO_MAXDIMS], known = 1, n = npio_array_size(a);
   int nd, i, unknown = -1;
   if (lua_isinteger(L, 2) && lua_gettop(L) > 2) {   /* a:reshape(3, 4) */
     nd = lua_gettop(L) - 1;
@@ -1196,12 +1196,8 @@ static int arr_reshape(lua_State *L) {
   if (!npio_array_is_c_contiguous(a)) a = pushcopy(L, a, 0);
   v = *a;
   v.ndim = nd;
-  stride = a->dtype->itemsize;
-  for (i = nd - 1; i >= 0; i--) {
-    v.shape[i] = shape[i];
-    v.strides[i] = stride;
-    stride *= shape[i] ? shape[i] : 1;
-  }
+  for (i = 0; i < nd; i++) v.shape[i] = shape[i];
+  npio_contiguous_strides(nd, shape, a->dtype->itemsize, 0, v.strides);
   lnp_pushview(L, &v);
   return 1;
 bad:

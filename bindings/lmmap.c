@@ -23,7 +23,7 @@ static int np_memmap(lua_State *L) {
   lua_Integer offset = lnp_optint(L, opts, "offset", 0);
   const char *order = lnp_optstr(L, opts, "order", "C");
   npio_dtype *dt;
-  int64_t shape[NPIO_MAXDIMS], n = 0, bytes = 0, stride;
+  int64_t shape[NPIO_MAXDIMS], n = 0, bytes = 0;
   int nd, i, fortran = order[0] == 'F';
   npio_storage *s;
   npio_err e = {0};
@@ -60,13 +60,8 @@ static int np_memmap(lua_State *L) {
   a->storage = s;
   a->dtype = npio_dtype_ref(dt);
   a->ndim = nd;
-  stride = dt->itemsize;
-  for (i = 0; i < nd; i++) {
-    int k = fortran ? i : nd - 1 - i;
-    a->shape[k] = shape[k];
-    a->strides[k] = stride;
-    stride *= shape[k] ? shape[k] : 1;
-  }
+  for (i = 0; i < nd; i++) a->shape[i] = shape[i];
+  npio_contiguous_strides(nd, shape, dt->itemsize, fortran, a->strides);
   return 1;
 }
 

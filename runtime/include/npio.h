@@ -205,6 +205,10 @@ typedef struct npio_array {
 NPIO_API int npio_array_init(npio_array *a, npio_dtype *dtype, int ndim,
                              const int64_t *shape, int fortran, int zero,
                              const npio_memhook *hook, npio_err *e);
+/* Fills 'strides' for a contiguous C (or Fortran) layout of 'shape'. */
+NPIO_API void npio_contiguous_strides(int ndim, const int64_t *shape,
+                                      int64_t itemsize, int fortran,
+                                      int64_t *strides);
 /* Makes 'dst' a view of the same memory as 'src' (refs taken). */
 NPIO_API void npio_array_view(npio_array *dst, const npio_array *src);
 /* Drops the references held by 'a' and zeroes it. */

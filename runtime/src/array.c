@@ -141,7 +141,7 @@ int npio_shape_size(int ndim, const int64_t *shape, int64_t *out,
 int npio_array_init(npio_array *a, npio_dtype *dtype, int ndim,
                     const int64_t *shape, int fortran, int zero,
                     const npio_memhook *hook, npio_err *e) {
-  int64_t n, nbytes, stride;
+  int64_t n, nbytes;
   int i;
   memset(a, 0, sizeof(*a));
   if (npio_shape_size(ndim, shape, &n, e) != NPIO_OK) return e ? e->code : NPIO_EVALUE;
@@ -153,21 +153,25 @@ int npio_array_init(npio_array *a, npio_dtype *dtype, int ndim,
   if (a->storage == NULL) return e ? e->code : NPIO_ENOMEM;
   a->dtype = npio_dtype_ref(dtype);
   a->ndim = ndim;
-  stride = dtype->itemsize;
-  if (fortran) {
-    for (i = 0; i < ndim; i++) {
-      a->shape[i] = shape[i];
-      a->strides[i] = stride;
-      stride *= shape[i] ? shape[i] : 1;
-    }
-  } else {
-    for (i = ndim - 1; i >= 0; i--) {
-      a->shape[i] = shape[i];
-      a->strides[i] = stride;
-      stride *= shape[i] ? shape[i] : 1;
-    }
-  }
+  for (i = 0; i < ndim; i++) a->shape[i] = shape[i];
+  npio_contiguous_strides(ndim, shape, dtype->itemsize, fortran, a->strides);
   return NPIO_OK;
+}
+
+/*
+** Strides of a C- (or Fortran-) contiguous layout. Products are taken in
+** unsigned arithmetic: they can only overflow for zero-size arrays (a
+** shape like (0, 2**62)), whose strides are never used to address data.
+*/
+void npio_contiguous_strides(int ndim, const int64_t *shape, int64_t itemsize,
+                             int fortran, int64_t *strides) {
+  uint64_t stride = (uint64_t)itemsize;
+  int k;
+  for (k = 0; k < ndim; k++) {
+    int i = fortran ? k : ndim - 1 - k;
+    strides[i] = (int64_t)stride;
+    stride *= (uint64_t)(shape[i] ? shape[i] : 1);
+  }
 }
 
 void npio_array_view(npio_array *dst, const npio_array *src) {

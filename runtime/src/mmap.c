@@ -187,7 +187,6 @@ int npio_npy_open_memmap(const char *path, int mode, npio_dtype *dtype,
   npio_npy_header h;
   npio_storage *s = NULL;
   int st, i;
-  int64_t stride;
   memset(out, 0, sizeof(*out));
   memset(&h, 0, sizeof(h));
   if (mode == NPIO_MAP_WPLUS) {
@@ -246,18 +245,8 @@ int npio_npy_open_memmap(const char *path, int mode, npio_dtype *dtype,
   out->storage = s;
   out->dtype = h.dtype;     /* the header's reference moves to the array */
   out->ndim = h.ndim;
-  stride = h.dtype->itemsize;
-  if (h.fortran_order)
-    for (i = 0; i < h.ndim; i++) {
-      out->shape[i] = h.shape[i];
-      out->strides[i] = stride;
-      stride *= h.shape[i] ? h.shape[i] : 1;
-    }
-  else
-    for (i = h.ndim - 1; i >= 0; i--) {
-      out->shape[i] = h.shape[i];
-      out->strides[i] = stride;
-      stride *= h.shape[i] ? h.shape[i] : 1;
-    }
+  for (i = 0; i < h.ndim; i++) out->shape[i] = h.shape[i];
+  npio_contiguous_strides(h.ndim, h.shape, h.dtype->itemsize, h.fortran_order,
+                          out->strides);
   return NPIO_OK;
 }
