@@ -1321,7 +1321,7 @@ static int64_t wrapmul(int64_t a, int64_t b) {
 
 /*
 ** A unit conversion: the factor num/den between two units and whether
-** a datetime needs the calendar (years or months on one side only).
+** a datetime goes through the calendar (years or months involved).
 */
 typedef struct dtconv {
   dtunit from, to;
@@ -1395,8 +1395,10 @@ static int dt_prepare(dtconv *c, const npio_dtype *sd, const npio_dtype *dd,
   g = gcd64(n, d);
   c->num = (int64_t)(n / g);
   c->den = (int64_t)(d / g);
+  /* NumPy converts datetimes through the calendar when years or months
+  ** are on either side (it matters only where int64 wraps) */
   c->calendar = sd->kind == 'M' &&
-                ((c->from.base <= DT_M) != (c->to.base <= DT_M));
+                (c->from.base <= DT_M || c->to.base <= DT_M);
   return NPIO_OK;
 }
 

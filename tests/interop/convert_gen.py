@@ -677,9 +677,27 @@ def scalar_set_lines(full):
     return out
 
 
+def random_cases():
+    """Random bit patterns through every numeric pair (full set only)."""
+    lines = []
+    rng = np.random.default_rng(99)
+    for s in NUMERIC:
+        d0 = dt(s)
+        raw = rng.integers(0, 256, 37 * d0.itemsize, dtype="u1")
+        if d0.kind == "b":
+            raw[::2] = raw[::2] % 2
+        vals = np.frombuffer(mask_ld(d0, raw.tobytes()), d0).copy()
+        for d in NUMERIC:
+            lines.append(cast_line(vals, NATIVE + s, NATIVE + d, "c"))
+            lines.append(cast_line(vals, SWAP + s, SWAP + d, "s"))
+    return lines
+
+
 def all_lines(full):
     lines = []
     lines += numeric_cases(full)
+    if full:
+        lines += random_cases()
     lines += layout_cases(full)
     lines += string_cases(full)
     lines += datetime_cases(full)
