@@ -109,7 +109,7 @@ check: test
 
 bench: deps
 	$(MAKE) all
-	@bash scripts/bench/run.sh
+	@bash scripts/bench/run.sh $(BENCH)
 
 test-big: deps
 	$(MAKE) all

@@ -305,6 +305,8 @@ int npio_array_copyto(npio_array *dst, const npio_array *src, npio_err *e) {
     if (c.swap && src->dtype->kind == 'U') c.size = 4;
   } else
     return npio_seterr(e, NPIO_ETYPE, "copy between different dtypes");
+  if (c.swap && npio_dtype_isnumeric(src->dtype))
+    return npio_array_cast(dst, src, e);   /* convert.c's swap loops are faster */
   if (c.size != src->dtype->itemsize) {
     /* complex/unicode: each element is several words; copy elementwise */
     int64_t words = src->dtype->itemsize / c.size;
