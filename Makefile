@@ -42,7 +42,7 @@ CORE_SRC := runtime/src/util.c runtime/src/pylit.c runtime/src/dtype.c \
 BIND_SRC := bindings/lnpio.c bindings/larray.c bindings/ldtype.c bindings/lnpy.c
 HOST_SRC :=
 MAIN_SRC :=
-CTESTS   :=
+CTESTS   := tests/c/test_npy_io.c
 EXTRA_LIBS :=
 
 -include mk/*.mk

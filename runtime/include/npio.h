@@ -365,8 +365,12 @@ NPIO_API int npio_npy_load_file(FILE *f, const npio_load_opts *o,
                                 npio_array *out, npio_err *e);
 NPIO_API int npio_npy_load_path(const char *path, const npio_load_opts *o,
                                 npio_array *out, npio_err *e);
+/* From an open file descriptor, at its position (left after the array). */
+NPIO_API int npio_npy_load_fd(int fd, const npio_load_opts *o,
+                              npio_array *out, npio_err *e);
 /* Writes header and data of 'a' to a FILE* (in place, no rename). */
 NPIO_API int npio_npy_save_file(FILE *f, const npio_array *a, npio_err *e);
+NPIO_API int npio_npy_save_fd(int fd, const npio_array *a, npio_err *e);
 /* Saves 'a' to 'path' (atomically unless o->atomic == 0). */
 NPIO_API int npio_npy_save_path(const char *path, const npio_array *a,
                                 const npio_save_opts *o, npio_err *e);

@@ -569,6 +569,18 @@ int npio_npy_load_path(const char *path, const npio_load_opts *o,
   return rc;
 }
 
+int npio_npy_load_fd(int fd, const npio_load_opts *o, npio_array *out,
+                     npio_err *e) {
+  struct stat st;
+  off_t pos = lseek(fd, 0, SEEK_CUR);
+  npio_reader r;
+  r.read = fd_read;
+  r.ud = &fd;
+  return load_reader(&r, pos >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                             ? (int64_t)st.st_size - (int64_t)pos : -1,
+                     o, out, e);
+}
+
 int npio_npy_load_file(FILE *f, const npio_load_opts *o, npio_array *out,
                        npio_err *e) {
   struct stat st;
@@ -626,6 +638,20 @@ int npio_npy_save_file(FILE *f, const npio_array *a, npio_err *e) {
   st = file_block(&s, hdr, (size_t)hn);
   free(hdr);
   if (st == NPIO_OK) st = npio_array_foreach_block(a, fo, file_block, &s, e);
+  return st;
+}
+
+int npio_npy_save_fd(int fd, const npio_array *a, npio_err *e) {
+  char *hdr;
+  int64_t hn;
+  int fo = write_fortran(a), st;
+  fdsink s = {fd, e};
+  if ((st = check_saveable(a, e)) != NPIO_OK) return st;
+  hn = header_alloc(a->dtype, a->ndim, a->shape, fo, 0, 0, &hdr, e);
+  if (hn < 0) return e ? e->code : NPIO_EVALUE;
+  st = npio_write_all(fd, hdr, (size_t)hn, e);
+  free(hdr);
+  if (st == NPIO_OK) st = npio_array_foreach_block(a, fo, fd_block, &s, e);
   return st;
 }
 
