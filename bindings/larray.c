@@ -10,6 +10,7 @@
 #include "lnpio.h"
 #include "npio_int.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ npio_array *lnp_pushnew(lua_State *L, npio_dtype *dtype, int ndim,
   npio_err e = {0};
   if (npio_array_init(a, dtype, ndim, shape, 0, zero, lnp_memhook(L), &e)
       != NPIO_OK)
-    lnp_error(L, "npio", NULL, &e);
+    lnp_error(L, lnp_fname(L), NULL, &e);
   return a;
 }
 
@@ -68,7 +69,7 @@ static npio_array *pushnew_order(lua_State *L, npio_dtype *dtype, int ndim,
   npio_err e = {0};
   if (npio_array_init(a, dtype, ndim, shape, fortran, 0, lnp_memhook(L), &e)
       != NPIO_OK)
-    lnp_error(L, "npio", NULL, &e);
+    lnp_error(L, lnp_fname(L), NULL, &e);
   return a;
 }
 
@@ -123,6 +124,7 @@ static void pushsub(lua_State *L, const npio_dtype *base, int ndim,
 
 static void pushrecord(lua_State *L, const npio_dtype *d, const char *p) {
   int i;
+  luaL_checkstack(L, 4, "record nested too deeply");
   lua_createtable(L, 0, d->nfields);
   for (i = 0; i < d->nfields; i++) {
     const npio_field *f = &d->fields[i];
@@ -229,6 +231,7 @@ static void setsub(lua_State *L, int idx, const npio_dtype *base, int ndim,
 /* A record from a table keyed by field name, or positional. */
 static void setrecord(lua_State *L, int idx, const npio_dtype *d, char *p) {
   int i;
+  luaL_checkstack(L, 4, "record nested too deeply");
   idx = lua_absindex(L, idx);
   if (!lua_istable(L, idx)) {
     for (i = 0; i < d->nfields; i++) {  /* a scalar goes to every field */
@@ -678,12 +681,13 @@ static int np_arange(lua_State *L) {
   if (allint) {
     lua_Integer s0 = nnum >= 2 ? iv[0] : 0, s1 = nnum >= 2 ? iv[1] : iv[0];
     lua_Integer st = nnum == 3 ? iv[2] : 1;
-    /* ceil((stop - start) / step) in exact integer arithmetic */
-    lua_Integer diff = s1 - s0, q;
+    /* ceil((stop - start) / step), exactly, without overflow */
+    __int128 diff = (__int128)s1 - (__int128)s0, q;
     if ((st > 0 && s1 <= s0) || (st < 0 && s1 >= s0)) len = 0;
     else {
       q = diff / st;
       if (diff % st != 0) q++;
+      if (q > INT64_MAX) luaL_error(L, "npio.arange: maximum allowed size exceeded");
       len = (int64_t)q;
     }
     a = lnp_pushnew(L, dt, 1, &len, 0);
@@ -793,6 +797,7 @@ static void from_bytes(lua_State *L, const char *fn, const char *buf,
                        size_t len, npio_dtype *dt, lua_Integer count) {
   int64_t n;
   npio_array *a;
+  if (dt->itemsize == 0) luaL_error(L, "%s: itemsize cannot be zero in type", fn);
   if (count < 0) {
     if (len % (size_t)dt->itemsize != 0)
       luaL_error(L, "%s: buffer size must be a multiple of element size", fn);
@@ -820,6 +825,25 @@ static int np_frombuffer(lua_State *L) {
   return 1;
 }
 
+/* A FILE* owned by a userdata, so an error cannot leak it. */
+static int filebox_gc(lua_State *L) {
+  FILE **box = (FILE **)lua_touserdata(L, 1);
+  if (*box) fclose(*box);
+  *box = NULL;
+  return 0;
+}
+
+static FILE **newfilebox(lua_State *L) {
+  FILE **box = (FILE **)lua_newuserdatauv(L, sizeof(FILE *), 0);
+  *box = NULL;
+  if (luaL_newmetatable(L, "npio.filebox")) {
+    lua_pushcfunction(L, filebox_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return box;
+}
+
 /* np.fromfile(path, dtype [, count [, offset]]) -- raw binary data */
 static int np_fromfile(lua_State *L) {
   FILE *f = lnp_tofile(L, 1);
@@ -828,18 +852,18 @@ static int np_fromfile(lua_State *L) {
   lua_Integer count, offset;
   luaL_Buffer b;
   size_t want, got;
-  int own = 0;
+  FILE **box = NULL;
   count_offset(L, 3, &count, &offset);
+  if (dt->itemsize == 0) luaL_error(L, "npio.fromfile: itemsize cannot be zero in type");
   if (path) {
     lnp_checkpath(L, "npio.fromfile", path);
-    f = fopen(path, "rb");
-    if (f == NULL) luaL_error(L, "npio.fromfile: %s: cannot open", path);
-    own = 1;
+    box = newfilebox(L);
+    f = *box = fopen(path, "rb");
+    if (f == NULL) luaL_error(L, "npio.fromfile: %s: %s", path, strerror(errno));
   }
-  if (offset > 0 && fseek(f, (long)offset, SEEK_CUR) != 0) {
-    if (own) fclose(f);
-    luaL_error(L, "npio.fromfile: %s: cannot seek to offset", path ? path : "file");
-  }
+  if (offset > 0 && fseek(f, (long)offset, SEEK_CUR) != 0)
+    luaL_error(L, "npio.fromfile: %s: cannot seek to offset %I", path ? path : "file",
+               offset);
   luaL_buffinit(L, &b);
   want = count < 0 ? (size_t)-1 : (size_t)count * (size_t)dt->itemsize;
   got = 0;
@@ -851,8 +875,9 @@ static int np_fromfile(lua_State *L) {
     got += k;
     if (k < chunk) break;
   }
-  if (own) fclose(f);
+  if (ferror(f)) luaL_error(L, "npio.fromfile: %s: %s", path ? path : "file", strerror(errno));
   luaL_pushresult(&b);
+  if (box) { fclose(*box); *box = NULL; }
   {
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
@@ -880,6 +905,7 @@ static void resolve_range(lua_State *L, int idx, int64_t len,
   if (!lua_isnil(L, -1)) s = luaL_checkinteger(L, -1);
   lua_pop(L, 1);
   if (s == 0) luaL_error(L, "npio: slice step cannot be zero");
+  if (s == LUA_MININTEGER) luaL_error(L, "npio: slice step out of range");
   hasf = lua_geti(L, idx, 1) != LUA_TNIL;
   f = hasf ? luaL_checkinteger(L, -1) : 0;
   hasl = lua_geti(L, idx, 2) != LUA_TNIL;
@@ -1363,8 +1389,12 @@ static int arr_item(lua_State *L) {
   return 1;
 }
 
+/* Appends into space reserved up front, so it never raises (a raise
+** here would leak the walker's staging buffer). */
 static int add_block(void *ud, const char *p, size_t n) {
-  luaL_addlstring((luaL_Buffer *)ud, p, n);
+  char **dst = (char **)ud;
+  memcpy(*dst, p, n);
+  *dst += n;
   return NPIO_OK;
 }
 
@@ -1373,11 +1403,13 @@ static int arr_tobytes(lua_State *L) {
   npio_array *a = lnp_checkarray(L, 1);
   luaL_Buffer b;
   npio_err e = {0};
+  size_t n = (size_t)npio_array_nbytes(a);
+  char *dst;
   lnp_data(L, a);
-  luaL_buffinit(L, &b);
-  if (npio_array_foreach_block(a, 0, add_block, &b, &e) != NPIO_OK)
+  dst = luaL_buffinitsize(L, &b, n);
+  if (npio_array_foreach_block(a, 0, add_block, &dst, &e) != NPIO_OK)
     lnp_error(L, "npio.tobytes", NULL, &e);
-  luaL_pushresult(&b);
+  luaL_pushresultsize(&b, n);
   return 1;
 }
 
@@ -1400,7 +1432,7 @@ static int arr_tofile(lua_State *L) {
   if (f) {
     filesink s = {f};
     if (npio_array_foreach_block(a, 0, file_block, &s, &e) != NPIO_OK)
-      luaL_error(L, "npio.tofile: write failed");
+      luaL_error(L, "npio.tofile: write failed: %s", strerror(errno));
   } else {
     const char *path = luaL_checkstring(L, 2);
     npio_safefile sf;
@@ -1408,8 +1440,9 @@ static int arr_tofile(lua_State *L) {
     if (npio_safe_open(&sf, path, 1, 0, &e) != NPIO_OK)
       lnp_error(L, "npio.tofile", path, &e);
     if (npio_array_foreach_block(a, 0, fd_block, &sf.fd, &e) != NPIO_OK) {
+      int err = errno;
       npio_safe_abort(&sf);
-      luaL_error(L, "npio.tofile: %s: write failed", path);
+      luaL_error(L, "npio.tofile: %s: write failed: %s", path, strerror(err));
     }
     if (npio_safe_commit(&sf, &e) != NPIO_OK) lnp_error(L, "npio.tofile", path, &e);
   }

@@ -35,6 +35,7 @@ static int np_memmap(lua_State *L) {
   }
   dt = lnp_checkdtype(L, -1);
   if (offset < 0) luaL_error(L, "npio.memmap: %s: offset must be non-negative", path);
+  if (dt->itemsize == 0) luaL_error(L, "npio.memmap: %s: itemsize cannot be zero", path);
   if (lnp_optfield(L, opts, "shape") == LUA_TNIL) {
     int64_t fsize;
     if (mode == NPIO_MAP_WPLUS)
@@ -54,9 +55,9 @@ static int np_memmap(lua_State *L) {
   if (npio_shape_size(nd, shape, &n, &e) != NPIO_OK ||
       __builtin_mul_overflow(n, dt->itemsize, &bytes))
     luaL_error(L, "npio.memmap: %s: shape is too large", path);
+  a = lnp_newarray(L);   /* first: if this raises, nothing is mapped yet */
   if (npio_map_file(path, mode, offset, bytes, &s, &e) != NPIO_OK)
     lnp_error(L, "npio.memmap", path, &e);
-  a = lnp_newarray(L);
   a->storage = s;
   a->dtype = npio_dtype_ref(dt);
   a->ndim = nd;

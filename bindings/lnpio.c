@@ -49,7 +49,7 @@ int64_t lnp_absindex(lua_State *L, const char *fn, lua_Integer i,
 
 int lnp_checkaxis(lua_State *L, const char *fn, lua_Integer axis, int ndim) {
   if (axis > 0 && axis <= ndim) return (int)axis - 1;
-  if (axis < 0 && -axis <= ndim) return ndim + (int)axis;
+  if (axis < 0 && axis >= -(lua_Integer)ndim) return ndim + (int)axis;
   return lnp_errorf(L, fn, "axis %I is out of bounds for array of dimension "
                     "%d", (lua_Integer)axis, ndim);
 }
@@ -78,6 +78,21 @@ int lnp_checkshape(lua_State *L, int idx, int64_t *shape) {
   return n;
 }
 
+/*
+** "npio.<name>" of the C function running now (as luaL_argerror finds
+** it), for errors raised by shared helpers that do not know their caller.
+*/
+const char *lnp_fname(lua_State *L) {
+  lua_Debug ar;
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name)
+    return lua_pushfstring(L, "npio.%s", ar.name);
+  return lua_pushliteral(L, "npio");
+}
+
+static int opterror(lua_State *L, const char *name, const char *what) {
+  return luaL_error(L, "%s: option '%s' must be %s", lnp_fname(L), name, what);
+}
+
 int lnp_optfield(lua_State *L, int opts, const char *name) {
   if (opts == 0 || !lua_istable(L, opts)) {
     lua_pushnil(L);
@@ -92,7 +107,7 @@ lua_Integer lnp_optint(lua_State *L, int opts, const char *name,
   if (lnp_optfield(L, opts, name) != LUA_TNIL) {
     int ok;
     v = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_error(L, "option '%s' must be an integer", name);
+    if (!ok) opterror(L, name, "an integer");
   }
   lua_pop(L, 1);
   return v;
@@ -103,7 +118,7 @@ double lnp_optnum(lua_State *L, int opts, const char *name, double def) {
   if (lnp_optfield(L, opts, name) != LUA_TNIL) {
     int ok;
     v = (double)lua_tonumberx(L, -1, &ok);
-    if (!ok) luaL_error(L, "option '%s' must be a number", name);
+    if (!ok) opterror(L, name, "a number");
   }
   lua_pop(L, 1);
   return v;
@@ -122,7 +137,7 @@ const char *lnp_optstr(lua_State *L, int opts, const char *name,
   const char *v = def;
   int t = lnp_optfield(L, opts, name);
   if (t != LUA_TNIL) {
-    if (t != LUA_TSTRING) luaL_error(L, "option '%s' must be a string", name);
+    if (t != LUA_TSTRING) opterror(L, name, "a string");
     v = lua_tostring(L, -1);
   }
   lua_pop(L, 1);

@@ -90,6 +90,8 @@ int64_t lnp_absindex(lua_State *L, const char *fn, lua_Integer i,
 int lnp_checkaxis(lua_State *L, const char *fn, lua_Integer axis, int ndim);
 /* Reads a shape (integer or sequence) at 'idx'; returns ndim; raises. */
 int lnp_checkshape(lua_State *L, int idx, int64_t *shape);
+/* Pushes and returns "npio.<name>" of the running C function. */
+const char *lnp_fname(lua_State *L);
 /* Option-table readers: 'opts' is the table's index (0 or none = no
 ** table); each returns 'def' when the field is absent or nil. */
 lua_Integer lnp_optint(lua_State *L, int opts, const char *name,

@@ -5,6 +5,7 @@
 */
 #include "lnpio.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,12 +88,14 @@ static int np_load(lua_State *L) {
   path = luaL_checkstring(L, 1);
   lnp_checkpath(L, "npio.load", path);
   probe = fopen(path, "rb");
-  if (probe == NULL) {
-    e.code = NPIO_EIO;
-    snprintf(e.msg, sizeof(e.msg), "No such file or directory, or unreadable");
-    lnp_error(L, "npio.load", path, &e);
-  }
+  if (probe == NULL)
+    luaL_error(L, "npio.load: %s: %s", path, strerror(errno));
   got = fread(magic, 1, sizeof(magic), probe);
+  if (ferror(probe)) {
+    int err = errno;
+    fclose(probe);
+    luaL_error(L, "npio.load: %s: %s", path, strerror(err));
+  }
   fclose(probe);
   if (got >= 4 && memcmp(magic, "PK", 2) == 0 &&
       ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {

@@ -31,6 +31,7 @@ npio_storage *npio_storage_new(size_t nbytes, int zero,
     npio_seterr(e, NPIO_ENOMEM, "array too large");
     return NULL;
   }
+  if (nbytes == 0) hook = NULL;   /* nothing to charge; the hook may die first */
   if (hook && hook->charge && hook->charge(hook->ud, (int64_t)nbytes) != 0) {
     npio_seterr(e, NPIO_ENOMEM, "memory limit exceeded: cannot allocate "
                 "%zu bytes for an array", nbytes);

@@ -289,6 +289,10 @@ static int add_field(npio_dtype *d, const char *name, const char *title,
                      npio_dtype *type, int64_t offset, npio_err *e) {
   npio_field *f = &d->fields[d->nfields];
   int i;
+  if (!npio_valid_utf8(name, strlen(name)) ||
+      (title && !npio_valid_utf8(title, strlen(title))))
+    return npio_seterr(e, NPIO_EVALUE, "field names and titles must be "
+                       "valid UTF-8");
   for (i = 0; i < d->nfields; i++)
     if (strcmp(d->fields[i].name, name) == 0)
       return npio_seterr(e, NPIO_EVALUE, "field '%s' occurs more than once",

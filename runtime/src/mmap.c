@@ -197,10 +197,17 @@ int npio_npy_open_memmap(const char *path, int mode, npio_dtype *dtype,
     if (npio_shape_size(ndim, shape, &n, e) != NPIO_OK) return NPIO_EVALUE;
     hn = npio_npy_header_alloc(dtype, ndim, shape, fortran, &hdr, e);
     if (hn < 0) return e ? e->code : NPIO_EVALUE;
-    /* the header goes in place; the data area is sized by the map */
-    st = npio_safe_open(&sf, path, 0, 0, e);
+    /* the whole file (header, then a sparse data area) is built aside and
+    ** renamed in: a failure leaves an old file at 'path' untouched */
+    st = npio_safe_open(&sf, path, 1, 0, e);
     if (st == NPIO_OK) {
+      int64_t total = 0;
       st = npio_safe_write(&sf, hdr, (size_t)hn, e);
+      if (st == NPIO_OK && (npio_mul_overflow(n, dtype->itemsize, &total) ||
+                            npio_add_overflow(total, hn, &total)))
+        st = npio_seterr(e, NPIO_EVALUE, "array is too big");
+      if (st == NPIO_OK && ftruncate(sf.fd, (off_t)total) != 0)
+        st = npio_seterr(e, NPIO_EIO, "cannot size the file: %s", strerror(errno));
       if (st == NPIO_OK) st = npio_safe_commit(&sf, e);
       else npio_safe_abort(&sf);
     }

@@ -56,6 +56,9 @@ NPIOI_FUNC void npio_swap_inplace(void *p, int64_t n, int64_t size);
 NPIOI_FUNC void npio_swap_copy(void *dst, const void *src, int64_t n,
                                int64_t size);
 
+/* 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates). */
+NPIOI_FUNC int npio_valid_utf8(const char *s, size_t n);
+
 /* }====================================================== */
 
 /* {======================================================

@@ -26,31 +26,6 @@ void npio_npy_header_free(npio_npy_header *h) {
 ** Parsing
 ** ======================================================= */
 
-/* Checks that s is valid UTF-8 (what a v3 header must be). */
-static int valid_utf8(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t k, len;
-    uint32_t cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
-    if (i + len > n) return 0;
-    for (k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    i += len;
-  }
-  return 1;
-}
-
 /* Latin-1 bytes to UTF-8 (v1/v2 headers are latin-1). */
 static char *latin1_to_utf8(const char *s, size_t n, size_t *outlen) {
   char *o = (char *)malloc(2 * n + 1), *p = o;
@@ -213,7 +188,7 @@ static int parse_text(const char *text, size_t len, int64_t max_header,
   char *utf;
   int st;
   if (h->major >= 3) {
-    if (!valid_utf8((const unsigned char *)text, len))
+    if (!npio_valid_utf8(text, len))
       return npio_seterr(e, NPIO_EFORMAT, "header is not valid UTF-8");
     utf = (char *)malloc(len + 1);
     if (utf == NULL) return npio_seterr(e, NPIO_ENOMEM, "out of memory");
@@ -677,6 +652,15 @@ static int append_path(const char *path, const npio_array *a,
   if (st != NPIO_OK) { close(fd); return st; }
   fo = h.fortran_order;
   ax = fo ? h.ndim - 1 : 0;
+  {
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || (int64_t)sb.st_size < h.header_len + h.data_len) {
+      st = npio_seterr(e, NPIO_EFORMAT, "cannot append: the file is "
+                       "truncated (header says %lld data bytes)",
+                       (long long)h.data_len);
+      goto done;
+    }
+  }
   if (h.ndim == 0) {
     st = npio_seterr(e, NPIO_EVALUE, "cannot append to a 0-d array");
     goto done;

@@ -140,6 +140,8 @@ int npio_safe_commit(npio_safefile *sf, npio_err *e) {
   if (close(sf->fd) != 0 && st == NPIO_OK)
     st = npio_seterr(e, NPIO_EIO, "close failed: %s", strerror(errno));
   sf->fd = -1;
+  if (st == NPIO_OK && sf->tmppath == NULL && sf->durable)
+    st = fsync_dir(sf->path, e);   /* a new file's name lives in the folder */
   if (st == NPIO_OK && sf->tmppath) {
     if (rename(sf->tmppath, sf->path) != 0)
       st = npio_seterr(e, NPIO_EIO, "cannot rename the temporary file over "
