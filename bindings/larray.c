@@ -15,13 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Pieces that land with their own subsystems; checked before use. */
-#pragma weak npio_scalar_get
-#pragma weak npio_scalar_set
-#pragma weak npio_scalar_clear
-#pragma weak npio_array_cast
-#pragma weak npio_array_repr
-
 static const char methods_key = 'm';
 
 /* {======================================================
@@ -167,9 +160,6 @@ void lnp_pushscalar(lua_State *L, const npio_dtype *d, const char *p) {
   }
   if (d->nfields) { pushrecord(L, d, p); return; }
   if (d->base) { pushsub(L, d->base, d->sub_ndim, d->sub_shape, p); return; }
-  if (!npio_scalar_get)
-    luaL_error(L, "npio: reading %c%d elements is not available in this "
-               "build", d->kind, (int)d->itemsize);
   memset(&s, 0, sizeof(s));
   if (npio_scalar_get(d, p, &s, &e) != NPIO_OK) lnp_error(L, "npio", NULL, &e);
   switch (s.kind) {
@@ -296,9 +286,6 @@ void lnp_setscalar(lua_State *L, int idx, const npio_dtype *d, char *p) {
         break;
     }
   }
-  if (!npio_scalar_set)
-    luaL_error(L, "npio: storing into %c%d elements is not available in "
-               "this build", d->kind, (int)d->itemsize);
   memset(&s, 0, sizeof(s));
   switch (t) {
     case LUA_TBOOLEAN: s.kind = 'b'; s.i = lua_toboolean(L, idx); break;
@@ -477,7 +464,6 @@ static void fill_nested(lua_State *L, int idx, int depth, const infer *in,
       dst.strides[i] = a->strides[depth + i];
     }
     if (npio_array_copyto(&dst, src, &e) != NPIO_OK) {
-      if (!npio_array_cast) lnp_error(L, "npio.array", NULL, &e);
       if (npio_array_cast(&dst, src, &e) != NPIO_OK)
         lnp_error(L, "npio.array", NULL, &e);
     }
@@ -516,7 +502,6 @@ npio_array *lnp_asarray(lua_State *L, int idx, npio_dtype *dtype) {
     r = pushnew_order(L, dtype, a->ndim, a->shape, 0);
     lnp_data(L, a);
     if (npio_array_copyto(r, a, &e) == NPIO_OK) return r;
-    if (!npio_array_cast) lnp_error(L, "npio.astype", NULL, &e);
     if (npio_array_cast(r, a, &e) != NPIO_OK) lnp_error(L, "npio.astype", NULL, &e);
     return r;
   }
@@ -982,17 +967,6 @@ static int apply_index(lua_State *L, const npio_array *a, int key,
   return allint;
 }
 
-/* Calls methods[name](a, key[, value]) for mask/fancy indexing. */
-static int call_hook(lua_State *L, const char *name, int nargs) {
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &methods_key);
-  if (lua_getfield(L, -1, name) != LUA_TFUNCTION)
-    luaL_error(L, "npio: indexing with an array is not available in this build");
-  lua_remove(L, -2);
-  lua_insert(L, 1);
-  lua_call(L, nargs, nargs == 2 ? 1 : 0);
-  return nargs == 2 ? 1 : 0;
-}
-
 static int arr_field(lua_State *L, npio_array *a, const char *k);
 
 static int arr_index(lua_State *L) {
@@ -1003,7 +977,6 @@ static int arr_index(lua_State *L) {
     lua_pop(L, 2);
     return arr_field(L, a, lua_tostring(L, 2));
   }
-  if (lnp_toarray(L, 2)) return call_hook(L, "__getmask", 2);
   if (apply_index(L, a, 2, &view)) {
     lnp_pushscalar(L, view.dtype, lnp_data(L, &view));
     return 1;
@@ -1075,7 +1048,7 @@ static void assign(lua_State *L, const npio_array *dst, int vidx) {
   }
   broadcast_to(L, src, dst, &b);
   if (npio_array_copyto((npio_array *)dst, &b, &e) != NPIO_OK) {
-    if (e.code != NPIO_ETYPE || !npio_array_cast) lnp_error(L, "npio", NULL, &e);
+    if (e.code != NPIO_ETYPE) lnp_error(L, "npio", NULL, &e);
     if (npio_array_cast((npio_array *)dst, &b, &e) != NPIO_OK)
       lnp_error(L, "npio", NULL, &e);
   }
@@ -1083,7 +1056,6 @@ static void assign(lua_State *L, const npio_array *dst, int vidx) {
 
 static int arr_newindex(lua_State *L) {
   npio_array *a = lnp_checkarray(L, 1), view;
-  if (lnp_toarray(L, 2)) return call_hook(L, "__setmask", 3);
   if (lua_type(L, 2) == LUA_TSTRING)
     luaL_error(L, "npio: cannot set field '%s' of an array", lua_tostring(L, 2));
   if (apply_index(L, a, 2, &view)) {
@@ -1305,8 +1277,6 @@ static int arr_astype(lua_State *L) {
   r = pushnew_order(L, dt, a->ndim, a->shape, f);
   if (npio_array_copyto(r, a, &e) == NPIO_OK) return 1;
   if (e.code != NPIO_ETYPE) lnp_error(L, "npio.astype", NULL, &e);
-  if (!npio_array_cast)
-    luaL_error(L, "npio.astype: casting is not available in this build");
   if (npio_array_cast(r, a, &e) != NPIO_OK) lnp_error(L, "npio.astype", NULL, &e);
   return 1;
 }
@@ -1486,12 +1456,6 @@ static int arr_tostring(lua_State *L) {
   char *s;
   if (a->storage == NULL || a->storage->data == NULL) {
     lua_pushliteral(L, "array(<closed>)");
-    return 1;
-  }
-  if (!npio_array_repr) {
-    char d[128];
-    npio_dtype_str(a->dtype, d, sizeof(d));
-    lua_pushfstring(L, "array(<%d-d, dtype=%s>)", a->ndim, d);
     return 1;
   }
   s = npio_array_repr(a, lnp_printopts(L), 0, &e);

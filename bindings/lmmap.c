@@ -98,7 +98,6 @@ static int np_open_memmap(lua_State *L) {
 }
 
 /* np.load(path, {mmap_mode=...}) for a .npy (called by lnpy.c) */
-int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx);
 int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx) {
   const char *path = luaL_checkstring(L, pathidx);
   const char *ms = lnp_optstr(L, optsidx, "mmap_mode", "r");

@@ -346,9 +346,9 @@ int luaopen_npio(lua_State *L) {
   lnp_open_npy(L);
   if (lnp_open_npz) lnp_open_npz(L);
   if (lnp_open_text) lnp_open_text(L);
-  if (lnp_open_ops) lnp_open_ops(L);
-  if (lnp_open_random) lnp_open_random(L);
-  if (lnp_open_mmap) lnp_open_mmap(L);
+  lnp_open_ops(L);
+  lnp_open_random(L);
+  lnp_open_mmap(L);
   lnp_printopts(L);
   return 1;
 }

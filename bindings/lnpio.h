@@ -129,13 +129,18 @@ void lnp_gcpressure(lua_State *L);
 
 void lnp_open_array(lua_State *L);   /* larray.c: creation, methods */
 void lnp_open_dtype(lua_State *L);   /* ldtype.c */
-void lnp_open_npy(lua_State *L);     /* lnpy.c: save, load, info */
+void lnp_open_npy(lua_State *L);     /* lnpy.c: save, load */
+void lnp_open_ops(lua_State *L);     /* lops.c: arithmetic, reductions */
+void lnp_open_random(lua_State *L);  /* lrandom.c: np.random */
+void lnp_open_mmap(lua_State *L);    /* lmmap.c: memmap, flush, close */
 /* Optional subsystems: weak, so each lands when its file does. */
 void lnp_open_npz(lua_State *L) __attribute__((weak));
 void lnp_open_text(lua_State *L) __attribute__((weak));
-void lnp_open_ops(lua_State *L) __attribute__((weak));
-void lnp_open_random(lua_State *L) __attribute__((weak));
-void lnp_open_mmap(lua_State *L) __attribute__((weak));
+
+/* np.load's helpers for mmap_mode (lmmap.c) and archives (lnpz.c): push
+** the array / archive handle for the path at pathidx. */
+int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx);
+int lnp_npz_open(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
 
 NPIO_API int luaopen_npio(lua_State *L);
 

@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Provided by the .npz and memory-map bindings when they are linked. */
-int lnp_npz_open(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
-int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
-
 static int np_save(lua_State *L) {
   FILE *f = lnp_tofile(L, 1);
   int opts = lua_istable(L, 3) ? 3 : 0;
@@ -68,7 +64,6 @@ static int np_load(lua_State *L) {
   else if (!lua_isnil(L, -1)) {
     lua_pop(L, 1);
     if (f) luaL_error(L, "npio.load: mmap_mode needs a path, not a file handle");
-    if (!lnp_npy_mmap) luaL_error(L, "npio.load: mmap_mode is not available in this build");
     lnp_checkpath(L, "npio.load", luaL_checkstring(L, 1));
     /* archives map their members themselves */
     probe = fopen(lua_tostring(L, 1), "rb");
