@@ -92,7 +92,7 @@ $(BUILD)/tests/%: tests/c/%.c $(BUILD)/libnpio.a tests/c/testlib.h
 
 # Installs the Debian packages the build and the tests need, if missing.
 DEB_PKGS := gcc make lua5.4 liblua5.4-dev zlib1g-dev libminizip-dev lua-busted \
-  python3-numpy libreadline-dev libdeflate-dev unzip zip
+  python3-numpy libreadline-dev libdeflate-dev unzip zip clang
 deps:
 	@bash tests/deps.sh $(DEB_PKGS)
 
@@ -110,6 +110,11 @@ check: test
 bench: deps
 	$(MAKE) all
 	@bash scripts/bench/run.sh $(BENCH)
+
+# libFuzzer harnesses (clang), FUZZ_SECONDS per harness
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 test-big: deps
 	$(MAKE) all
