@@ -45,6 +45,7 @@ MAIN_SRC :=
 CTESTS   := tests/c/test_npy_io.c
 EXTRA_LIBS :=
 
+.DEFAULT_GOAL := all
 -include mk/*.mk
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)

@@ -20,6 +20,7 @@
 
 #define LNP_ARRAY "npio.ndarray"
 #define LNP_DTYPE "npio.dtype"
+#define LNP_NPZFILE "npio.NpzFile"
 
 /* The array userdata: an npio_array in place (no boxed pointer). */
 typedef struct LArray {
@@ -130,17 +131,19 @@ void lnp_gcpressure(lua_State *L);
 void lnp_open_array(lua_State *L);   /* larray.c: creation, methods */
 void lnp_open_dtype(lua_State *L);   /* ldtype.c */
 void lnp_open_npy(lua_State *L);     /* lnpy.c: save, load */
+void lnp_open_npz(lua_State *L);     /* lnpz.c: savez, NpzFile, info */
 void lnp_open_ops(lua_State *L);     /* lops.c: arithmetic, reductions */
 void lnp_open_random(lua_State *L);  /* lrandom.c: np.random */
 void lnp_open_mmap(lua_State *L);    /* lmmap.c: memmap, flush, close */
-/* Optional subsystems: weak, so each lands when its file does. */
-void lnp_open_npz(lua_State *L) __attribute__((weak));
+/* Optional subsystem: weak, so it lands when its file does. */
 void lnp_open_text(lua_State *L) __attribute__((weak));
 
-/* np.load's helpers for mmap_mode (lmmap.c) and archives (lnpz.c): push
-** the array / archive handle for the path at pathidx. */
+/* np.load's helpers. lnp_npy_mmap (lmmap.c) pushes a memory-mapped .npy
+** for the path at pathidx. lnp_npz_open (lnpz.c) opens the archive at
+** pathidx (a path or a Lua file handle) and pushes an NpzFile handle.
+** Both raise "npio.load: <file>: <cause>". */
 int lnp_npy_mmap(lua_State *L, int pathidx, int optsidx);
-int lnp_npz_open(lua_State *L, int pathidx, int optsidx) __attribute__((weak));
+int lnp_npz_open(lua_State *L, int pathidx, int optsidx);
 
 NPIO_API int luaopen_npio(lua_State *L);
 

@@ -69,12 +69,17 @@ static int np_load(lua_State *L) {
     probe = fopen(lua_tostring(L, 1), "rb");
     got = probe ? fread(magic, 1, 4, probe) : 0;
     if (probe) fclose(probe);
-    if (got == 4 && magic[0] == 'P' && magic[1] == 'K' && lnp_npz_open)
+    if (got == 4 && magic[0] == 'P' && magic[1] == 'K')
       return lnp_npz_open(L, 1, opts);
     return lnp_npy_mmap(L, 1, opts);
   } else
     lua_pop(L, 1);
   if (f) {
+    /* peek at the magic; archives are read from the whole file */
+    long pos = ftell(f);
+    got = fread(magic, 1, 4, f);
+    if (pos >= 0) fseek(f, pos, SEEK_SET);
+    if (got == 4 && memcmp(magic, "PK", 2) == 0) return lnp_npz_open(L, 1, opts);
     a = lnp_newarray(L);
     if (npio_npy_load_file(f, &lo, a, &e) != NPIO_OK)
       lnp_error(L, "npio.load", "file", &e);
@@ -94,7 +99,6 @@ static int np_load(lua_State *L) {
   fclose(probe);
   if (got >= 4 && memcmp(magic, "PK", 2) == 0 &&
       ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
-    if (!lnp_npz_open) luaL_error(L, "npio.load: %s: .npz archives are not available in this build", path);
     return lnp_npz_open(L, 1, opts);
   }
   if (got >= 1 && magic[0] == 0x80)

@@ -418,6 +418,128 @@ NPIO_API int npio_npy_open_memmap(const char *path, int mode,
 /* }==================================================================== */
 
 /* {====================================================================
+** .npz archives (zip.c, zipw.c, zipscan.c, npz.c)
+**
+** Reading: npio_npz_open* validates the zip structure and lists the
+** members; npio_npz_read parses a member's .npy header, checks that the
+** member holds exactly header + data, then reads the data straight into
+** the array's memory (CRC checked), or, with a mmap mode, maps a stored
+** member's data from the archive without copying. Writing: a writer
+** collects arrays (views, no copies) and writes them all at commit,
+** compressing members in parallel; saving to a path is atomic, appending
+** keeps the existing members' bytes and replaces members of the same name.
+** ===================================================================== */
+
+/* Reading */
+
+typedef struct npio_npz npio_npz;
+
+/* Opens an archive from a path, a file descriptor (duplicated: the
+** caller keeps its own) or memory (not copied; must outlive the handle). */
+NPIO_API int npio_npz_open(const char *path, npio_npz **out, npio_err *e);
+NPIO_API int npio_npz_open_fd(int fd, npio_npz **out, npio_err *e);
+NPIO_API int npio_npz_open_mem(const void *p, size_t n, npio_npz **out,
+                               npio_err *e);
+NPIO_API void npio_npz_close(npio_npz *z);               /* accepts NULL */
+
+/* Number of members, in archive (central directory) order. */
+NPIO_API int64_t npio_npz_count(const npio_npz *z);
+/* Member i's full name ("x.npy", UTF-8) / its key as NumPy's
+** NpzFile.files gives it (".npy" removed). Not NUL-free in general:
+** use the length. */
+NPIO_API const char *npio_npz_member(const npio_npz *z, int64_t i,
+                                     size_t *len);
+NPIO_API const char *npio_npz_key(const npio_npz *z, int64_t i, size_t *len);
+/* The member a key names, as NpzFile.__getitem__ does: an exact member
+** name first, then key + ".npy". -1 if none. */
+NPIO_API int64_t npio_npz_find(const npio_npz *z, const char *key,
+                               size_t len);
+
+/* What a member holds, read from its header only. */
+typedef struct npio_npz_info {
+  int is_array;          /* 1 if the member starts with the .npy magic */
+  npio_dtype *dtype;     /* arrays: owned (npio_npz_info_free) */
+  int fortran_order;
+  int ndim;
+  int64_t shape[NPIO_MAXDIMS];
+  int64_t nbytes;        /* array data bytes; member bytes otherwise */
+  int64_t header_len;    /* .npy header bytes (0 if not an array) */
+  int64_t size;          /* uncompressed member bytes */
+  int64_t compressed_size;
+  int method;            /* 0 stored, 8 deflated */
+  int64_t offset;        /* archive offset of the array data (stored) or of
+                            the compressed data (deflated) */
+} npio_npz_info;
+
+NPIO_API int npio_npz_stat(npio_npz *z, int64_t i, const npio_load_opts *o,
+                           npio_npz_info *info, npio_err *e);
+NPIO_API void npio_npz_info_free(npio_npz_info *info);
+
+/* Memory-map modes for stored members (NumPy's mmap_mode). */
+enum { NPIO_MMAP_NONE = 0, NPIO_MMAP_READ = 'r', NPIO_MMAP_COPY = 'c' };
+
+/*
+** Reads member i. If it is a .npy, *is_array = 1 and 'out' gets the
+** array: with 'mmap_mode' 'r' or 'c', a stored member whose data is
+** suitably aligned is mapped from the archive (no copy, no CRC check);
+** otherwise the data is read into fresh memory and its CRC checked.
+** If it is not a .npy, *is_array = 0 and 'out' is untouched: read the
+** bytes with npio_npz_read_bytes.
+*/
+NPIO_API int npio_npz_read(npio_npz *z, int64_t i, const npio_load_opts *o,
+                           int mmap_mode, npio_array *out, int *is_array,
+                           npio_err *e);
+/* Uncompressed size of member i (what npio_npz_read_bytes writes). */
+NPIO_API int64_t npio_npz_member_size(const npio_npz *z, int64_t i);
+/* Reads all of member i's bytes into 'out' (CRC checked). */
+NPIO_API int npio_npz_read_bytes(npio_npz *z, int64_t i, void *out,
+                                 npio_err *e);
+
+/* Writing */
+
+typedef struct npio_npz_writer npio_npz_writer;
+
+typedef struct npio_npz_save_opts {
+  int compress;          /* 0: stored (np.savez), 1: deflated */
+  int level;             /* 0..12; libdeflate's scale (6 = zlib's 6) */
+  int append;            /* keep an existing archive's members */
+  int atomic;            /* temporary file + rename (default 1) */
+  int durable;           /* fsync the file and its folder */
+  int threads;           /* 0: one per core */
+  int force_zip64;       /* zip64 records everywhere (as NumPy's members) */
+  /* Called on the writing thread as data goes out; non-zero aborts. */
+  int (*progress)(void *ud, int64_t done, int64_t total);
+  void *progress_ud;
+} npio_npz_save_opts;
+
+NPIO_API void npio_npz_save_opts_init(npio_npz_save_opts *o);
+
+/* Opens a writer on a path (".npz" is not added here) or a stdio stream. */
+NPIO_API int npio_npz_writer_open(const char *path,
+                                  const npio_npz_save_opts *o,
+                                  npio_npz_writer **out, npio_err *e);
+NPIO_API int npio_npz_writer_open_file(FILE *f, const npio_npz_save_opts *o,
+                                       npio_npz_writer **out, npio_err *e);
+/* 1 if an existing archive (append mode) has member 'name' (full name). */
+NPIO_API int npio_npz_writer_has(npio_npz_writer *w, const char *name,
+                                 size_t len);
+/* Queues array 'a' as member key + ".npy" (a view is kept: the memory must
+** not change until commit). */
+NPIO_API int npio_npz_writer_add(npio_npz_writer *w, const char *key,
+                                 size_t len, const npio_array *a,
+                                 npio_err *e);
+/* Queues raw bytes as member 'name' (copied). */
+NPIO_API int npio_npz_writer_add_bytes(npio_npz_writer *w, const char *name,
+                                       size_t len, const void *p, size_t n,
+                                       npio_err *e);
+/* Writes everything and commits the file. */
+NPIO_API int npio_npz_writer_commit(npio_npz_writer *w, npio_err *e);
+/* Frees the writer; without a successful commit nothing is left behind. */
+NPIO_API void npio_npz_writer_free(npio_npz_writer *w);
+
+/* }==================================================================== */
+
+/* {====================================================================
 ** Safe file writes: temp file in the same folder, then rename
 ** ===================================================================== */
 
