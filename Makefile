@@ -93,7 +93,7 @@ $(BUILD)/tests/%: tests/c/%.c $(BUILD)/libnpio.a tests/c/testlib.h
 
 # Installs the Debian packages the build and the tests need, if missing.
 DEB_PKGS := gcc make lua5.4 liblua5.4-dev zlib1g-dev libminizip-dev lua-busted \
-  python3-numpy libreadline-dev libdeflate-dev unzip zip clang
+  python3-numpy libreadline-dev libdeflate-dev unzip zip clang locales
 deps:
 	@bash tests/deps.sh $(DEB_PKGS)
 

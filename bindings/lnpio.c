@@ -345,7 +345,7 @@ int luaopen_npio(lua_State *L) {
   lnp_open_array(L);
   lnp_open_npy(L);
   lnp_open_npz(L);
-  if (lnp_open_text) lnp_open_text(L);
+  lnp_open_text(L);
   lnp_open_ops(L);
   lnp_open_random(L);
   lnp_open_mmap(L);

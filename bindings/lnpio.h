@@ -135,8 +135,7 @@ void lnp_open_npz(lua_State *L);     /* lnpz.c: savez, NpzFile, info */
 void lnp_open_ops(lua_State *L);     /* lops.c: arithmetic, reductions */
 void lnp_open_random(lua_State *L);  /* lrandom.c: np.random */
 void lnp_open_mmap(lua_State *L);    /* lmmap.c: memmap, flush, close */
-/* Optional subsystem: weak, so it lands when its file does. */
-void lnp_open_text(lua_State *L) __attribute__((weak));
+void lnp_open_text(lua_State *L);    /* ltext.c: loadtxt, genfromtxt, savetxt */
 
 /* np.load's helpers. lnp_npy_mmap (lmmap.c) pushes a memory-mapped .npy
 ** for the path at pathidx. lnp_npz_open (lnpz.c) opens the archive at

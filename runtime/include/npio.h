@@ -540,6 +540,218 @@ NPIO_API void npio_npz_writer_free(npio_npz_writer *w);
 /* }==================================================================== */
 
 /* {====================================================================
+** Text files: loadtxt, genfromtxt, savetxt (txt_*.c)
+**
+** Inputs are opened as a source (a path, a .gz path, an open FILE*, or
+** bytes in memory) and read in blocks; results are npio_arrays. Every
+** function returns an npio status and fills an npio_err whose message
+** names the file, the line and the column:
+**     d.csv:1042: column 3: "1.2.3" is not a float64
+** ===================================================================== */
+
+/* {====================================================================
+** Sources
+** ===================================================================== */
+
+typedef struct npio_txt_src npio_txt_src;
+
+/* Opens 'path' (gzip if it ends in .gz) for reading. 'encoding' is any
+** name iconv knows (NULL: UTF-8; a byte-order mark picks UTF-16/32 and
+** is skipped, a UTF-8 one is skipped too). */
+NPIO_API npio_txt_src *npio_txt_open_path(const char *path,
+                                          const char *encoding,
+                                          npio_err *e);
+/* Reads from an open FILE* (not closed by npio). Only the lines a reader
+** uses are consumed: npio_txt_close leaves the stream just after them
+** (by seeking back, or by reading a pipe line by line). 'name' is used
+** in messages. */
+NPIO_API npio_txt_src *npio_txt_open_file(FILE *f, const char *name,
+                                          const char *encoding,
+                                          npio_err *e);
+/* Reads the bytes [p, p+n) (borrowed; must outlive the source). Quoted
+** \r and \r\n are kept as they are (text from a list of lines), where
+** a file's are read as \n, as Python's universal newlines do. */
+NPIO_API npio_txt_src *npio_txt_open_mem(const char *p, size_t n,
+                                         const char *name,
+                                         const char *encoding, npio_err *e);
+/* Closes a source (accepts NULL). */
+NPIO_API void npio_txt_close(npio_txt_src *s);
+
+/* Progress: called from the calling thread about every 50 ms with bytes
+** done and the total (-1 when unknown). A non-zero
+** return stops the operation with NPIO_EIO. Independently, the options'
+** progress_bar draws a bar on stderr when it is a terminal and the
+** operation takes more than about a second. */
+typedef int (*npio_progress_fn)(void *ud, int64_t done, int64_t total);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** User converters (Lua functions in the bindings)
+** ===================================================================== */
+
+/*
+** Converts the text [s, s+n) with the user's converter number 'which'
+** (the index into the options' conv_keys; 0 with conv_all) into a
+** value: 'out' gets kind 'i', 'u', 'f', 'b' (i = 0/1), 'c' (f + imag)
+** or 'S'/'U' (s/slen, valid until the next call). The reader stores it
+** into the column's dtype (strings into numeric columns are parsed).
+** Returns NPIO_OK, or an error with the cause in 'e' (the reader adds
+** file, line and column). Always called from the reading thread.
+*/
+typedef int (*npio_txt_convfn)(void *ud, int which, const char *s,
+                               size_t n, npio_scalar *out, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** loadtxt
+** ===================================================================== */
+
+typedef struct npio_loadtxt_opts {
+  npio_dtype *dtype;          /* NULL: float64; structured: one row each */
+  char flexible;              /* 'S' or 'U': dtype "S"/"U" without a size
+                              ** (the width is the longest field) */
+  const char *const *comments; /* NULL-terminated list; NULL: none */
+  const char *delimiter;      /* one character (UTF-8); NULL: white space */
+  const char *quotechar;      /* one character; NULL: no quoting */
+  char imaginary_unit;        /* 0: 'j' */
+  int64_t skiprows;
+  const int64_t *usecols;     /* 0-based file columns, negative from the
+                              ** end; NULL: all */
+  int nusecols;
+  int ndmin;                  /* 0, 1, 2 */
+  int64_t max_rows;           /* < 0: all */
+  /* converters, keyed as NumPy keys its dict: without usecols a key is
+  ** a column (negative from the end, checked against the field count);
+  ** with usecols a key applies to the usecols entries equal to it */
+  npio_txt_convfn conv;
+  void *conv_ud;
+  const int64_t *conv_keys;   /* 0-based column keys */
+  int nconv;
+  int conv_all;               /* converter 0 applies to every column */
+  int64_t max_line;           /* longest line accepted; 0: 128 MiB */
+  int nthreads;               /* 0: one per core (at most 8) */
+  npio_progress_fn progress;  /* NULL: none */
+  void *progress_ud;
+  int progress_bar;           /* a bar on stderr if it is a terminal */
+  const npio_memhook *hook;
+} npio_loadtxt_opts;
+
+NPIO_API void npio_loadtxt_defaults(npio_loadtxt_opts *o);
+/* Reads the whole table into 'out' (shape as NumPy's loadtxt after
+** ndmin). NumPy's "input contained no data" warning sets *empty. */
+NPIO_API int npio_loadtxt(npio_txt_src *src, const npio_loadtxt_opts *o,
+                          npio_array *out, int *empty, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** genfromtxt
+** ===================================================================== */
+
+/* Which columns a missing or filling value is for, as NumPy reads its
+** forms: a dict key (a file column, mapped through usecols, or a name),
+** a list position (a result column), or everything. */
+enum { NPIO_GEN_ALL, NPIO_GEN_COL, NPIO_GEN_POS, NPIO_GEN_NAME };
+
+typedef struct npio_gen_colval {
+  int how;                    /* NPIO_GEN_* */
+  int64_t col;                /* COL: 0-based file column; POS: result
+                              ** column (negative from the end) */
+  const char *name;           /* NAME */
+  const char *text;           /* missing_values: the text */
+  npio_scalar value;          /* filling_values (strings in s/slen) */
+} npio_gen_colval;
+
+typedef struct npio_genfromtxt_opts {
+  npio_dtype *dtype;          /* NULL with infer == 0: float64 */
+  int infer;                  /* dtype=None: infer each column (reads
+                              ** the input twice: it must rewind) */
+  char flexible;              /* dtype "S"/"U" without a size */
+  const char *comments;       /* NULL: none; default "#" */
+  const char *delimiter;      /* NULL: white space runs */
+  const int64_t *widths;      /* fixed-width fields (delimiter ignored) */
+  int nwidths;                /* -1: one width repeated (widths[0]) */
+  int64_t skip_header, skip_footer;
+  const npio_gen_colval *missing;   /* missing_values */
+  int nmissing;
+  const npio_gen_colval *filling;   /* filling_values */
+  int nfilling;
+  const int64_t *usecols;     /* 0-based (negative from the end) */
+  const char *const *usecol_names;  /* or names (NULL entries: use index) */
+  int nusecols;
+  int names_from_header;      /* names=True */
+  const char *const *names;   /* explicit names (NULL: none) */
+  int nnames;
+  const char *const *excludelist; /* NULL-terminated; NULL: none */
+  const char *deletechars;    /* NULL: NumPy's default set */
+  const char *replace_space;  /* default "_" */
+  int case_sensitive;         /* 1 true, 0/'u' upper, 'l' lower */
+  const char *defaultfmt;     /* "f%i" */
+  int autostrip;
+  int usemask;
+  int loose;                  /* default 1 */
+  int invalid_raise;          /* default 1 */
+  int64_t max_rows;           /* < 0: all */
+  int ndmin;
+  int bytes_strings;          /* encoding='bytes' (default): inferred
+                              ** string columns are S (latin-1) */
+  /* converters: entry k is for file column conv_keys[k] (mapped through
+  ** usecols; negative from the end), or for the field named
+  ** conv_names[k] when that is not NULL */
+  npio_txt_convfn conv;
+  void *conv_ud;
+  const int64_t *conv_keys;
+  const char *const *conv_names;
+  int nconv;
+  int64_t max_line;
+  int nthreads;
+  npio_progress_fn progress;
+  void *progress_ud;
+  int progress_bar;
+  const npio_memhook *hook;
+} npio_genfromtxt_opts;
+
+NPIO_API void npio_genfromtxt_defaults(npio_genfromtxt_opts *o);
+/* Reads into 'out' (and the mask into 'mask' when o->usemask); rows
+** skipped by invalid_raise=false are counted in *nskipped (may be NULL). */
+NPIO_API int npio_genfromtxt(npio_txt_src *src, const npio_genfromtxt_opts *o,
+                             npio_array *out, npio_array *mask,
+                             int64_t *nskipped, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
+** savetxt
+** ===================================================================== */
+
+typedef struct npio_savetxt_opts {
+  const char *const *fmt;     /* NULL: "%.18e"; one spec, a row format
+                              ** (nfmt == 1) or one spec per column */
+  int nfmt;
+  const char *delimiter;      /* " " */
+  const char *newline;        /* "\n" */
+  const char *header;         /* "" */
+  const char *footer;         /* "" */
+  const char *comments;       /* "# " */
+  const char *encoding;       /* NULL: UTF-8 (NumPy's locale default) */
+  int atomic;                 /* paths: temp + rename (default 1) */
+  int nthreads;
+  npio_progress_fn progress;
+  void *progress_ud;
+  int progress_bar;
+} npio_savetxt_opts;
+
+NPIO_API void npio_savetxt_defaults(npio_savetxt_opts *o);
+/* Writes 'a' (1-D, 2-D, or 1-D structured) to 'path' (gzip if it ends
+** in .gz) or to 'f' (when path is NULL). */
+NPIO_API int npio_savetxt(const char *path, FILE *f, const npio_array *a,
+                          const npio_savetxt_opts *o, npio_err *e);
+
+/* }==================================================================== */
+
+/* {====================================================================
 ** Safe file writes: temp file in the same folder, then rename
 ** ===================================================================== */
 
