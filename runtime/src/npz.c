@@ -8,8 +8,8 @@
 ** allocated, and the data then goes straight into the array's memory:
 ** stored data by parallel pread + CRC, deflated data by one-shot
 ** libdeflate from a read-only map of the archive into a buffer that holds
-** the header too (the array starts after it). With a mmap mode a stored,
-** aligned member is mapped from the archive instead.
+** the header too (the array starts after it). With a mmap mode a stored
+** member is mapped from the archive instead (at any alignment).
 */
 #include "npio.h"
 #include "zip.h"
@@ -268,20 +268,21 @@ static void unmap_release(void *ctx, void *data, size_t n) {
 /*
 ** Maps a stored member's data from the archive: 'r' read-only and
 ** shared, 'c' private and writable (copy on write). Returns 1 if mapped,
-** 0 to fall back to reading (unaligned data, no file, mmap refused).
+** 0 to fall back to reading (no file, mmap refused).
 */
 static int map_member(npio_npz *z, const zip_loc *loc,
                       const npio_npy_header *h, int mode, npio_array *out,
                       npio_err *e, int *st) {
   int64_t off = loc->data_off + h->header_len;
-  int64_t align = h->dtype->alignment > 0 ? h->dtype->alignment : 1;
   long pg = sysconf(_SC_PAGESIZE);
   int64_t start;
   size_t len;
   void *base;
   npio_storage *s;
   *st = NPIO_OK;
-  if (z->zr->fd < 0 || h->data_len == 0 || off % align != 0) return 0;
+  /* NumPy's own archives leave member data unaligned: map it anyway
+  ** (every npio loop reads elements at any alignment) */
+  if (z->zr->fd < 0 || h->data_len == 0) return 0;
   if (pg <= 0) pg = 4096;
   start = off - off % pg;
   len = (size_t)(off + h->data_len - start);
@@ -468,31 +469,6 @@ int npio_npz_writer_has(npio_npz_writer *w, const char *name, size_t len) {
   return zipw_find_old(w->zw, name, len) >= 0;
 }
 
-/* Strict UTF-8, as names must be. */
-static int utf8_ok(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t k, len;
-    uint32_t cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
-    if (i + len > n) return 0;
-    for (k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    i += len;
-  }
-  return 1;
-}
-
 /*
 ** npio writes archives that are safe to extract: member names are UTF-8
 ** relative paths without NUL, "..", a leading "/" or "\", or a drive.
@@ -505,7 +481,7 @@ static int check_name(const char *s, size_t n, npio_err *e) {
                        "at most 65535", n);
   if (memchr(s, 0, n))
     return npio_seterr(e, NPIO_EVALUE, "member name contains a NUL byte");
-  if (!utf8_ok((const unsigned char *)s, n))
+  if (!npio_valid_utf8(s, n))
     return npio_seterr(e, NPIO_EVALUE, "member name is not valid UTF-8");
   if (n > 0 && (s[0] == '/' || s[0] == '\\'))
     goto unsafe;

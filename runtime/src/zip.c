@@ -190,31 +190,6 @@ static int is_ascii(const unsigned char *s, size_t n) {
   return 1;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t k, len;
-    uint32_t cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
-    if (i + len > n) return 0;
-    for (k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    i += len;
-  }
-  return 1;
-}
-
 /* Appends the UTF-8 form of cp437 bytes to 'b'. */
 static int cp437_to_utf8(npio_buf *b, const unsigned char *s, size_t n) {
   size_t i;
@@ -527,7 +502,7 @@ static int read_central(zip_reader *z, const endinfo *ei, npio_err *e) {
                        "NUL byte", (long long)(i + 1));
       goto entry_err;
     }
-    if ((en->flags & FLAG_UTF8) && !utf8_valid(v, nlen)) {
+    if ((en->flags & FLAG_UTF8) && !npio_valid_utf8((const char *)v, nlen)) {
       st = npio_seterr(e, NPIO_EFORMAT, "entry %lld: member name is flagged "
                        "UTF-8 but is not valid UTF-8", (long long)(i + 1));
       goto entry_err;
