@@ -323,7 +323,8 @@ typedef struct npio_reader {
 } npio_reader;
 
 NPIO_API void npio_npy_header_free(npio_npy_header *h);
-/* Parses the header text that follows the magic and length fields. */
+/* Parses the header text that follows the magic and length fields.
+** The caller sets h->major first (1 or 2 accept Python 2's 10L ints). */
 NPIO_API int npio_npy_parse_dict(const char *text, size_t len,
                                  npio_npy_header *h, npio_err *e);
 /* Reads and checks magic, version, length and dict from 'r'. */

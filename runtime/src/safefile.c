@@ -25,6 +25,27 @@ static char *dirname_of(const char *path) {
   return r;
 }
 
+/*
+** The process umask, read from /proc (Linux 4.7+) so that threaded hosts
+** never see it changed; the umask() round trip is the fallback.
+*/
+static mode_t current_umask(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[128];
+  mode_t um;
+  if (f != NULL) {
+    while (fgets(line, sizeof(line), f))
+      if (strncmp(line, "Umask:", 6) == 0) {
+        fclose(f);
+        return (mode_t)strtol(line + 6, NULL, 8);
+      }
+    fclose(f);
+  }
+  um = umask(022);
+  umask(um);
+  return um;
+}
+
 int npio_safe_open(npio_safefile *sf, const char *path, int atomic,
                    int durable, npio_err *e) {
   struct stat st;
@@ -81,11 +102,8 @@ int npio_safe_open(npio_safefile *sf, const char *path, int atomic,
   /* the new file gets the old one's mode, or 0666 less the umask */
   if (stat(path, &st) == 0)
     mode = st.st_mode & 07777;
-  else {
-    mode_t um = umask(022);
-    umask(um);
-    mode = 0666 & ~um;
-  }
+  else
+    mode = 0666 & ~current_umask();
   if (fchmod(sf->fd, mode) != 0) { /* not fatal: the data is what matters */ }
   return NPIO_OK;
 }
