@@ -45,25 +45,20 @@ npio_array *lnp_pushview(lua_State *L, const npio_array *a) {
   return v;
 }
 
-npio_array *lnp_pushnew(lua_State *L, npio_dtype *dtype, int ndim,
-                        const int64_t *shape, int zero) {
+/* Pushes a fresh array in C (or Fortran) order; raises on failure. */
+static npio_array *pushnew(lua_State *L, npio_dtype *dtype, int ndim,
+                           const int64_t *shape, int fortran, int zero) {
   npio_array *a = lnp_newarray(L);
   npio_err e = {0};
-  if (npio_array_init(a, dtype, ndim, shape, 0, zero, lnp_memhook(L), &e)
-      != NPIO_OK)
+  if (npio_array_init(a, dtype, ndim, shape, fortran, zero, lnp_memhook(L),
+                      &e) != NPIO_OK)
     lnp_error(L, lnp_fname(L), NULL, &e);
   return a;
 }
 
-/* Like lnp_pushnew, in Fortran order when 'fortran'. */
-static npio_array *pushnew_order(lua_State *L, npio_dtype *dtype, int ndim,
-                                 const int64_t *shape, int fortran) {
-  npio_array *a = lnp_newarray(L);
-  npio_err e = {0};
-  if (npio_array_init(a, dtype, ndim, shape, fortran, 0, lnp_memhook(L), &e)
-      != NPIO_OK)
-    lnp_error(L, lnp_fname(L), NULL, &e);
-  return a;
+npio_array *lnp_pushnew(lua_State *L, npio_dtype *dtype, int ndim,
+                        const int64_t *shape, int zero) {
+  return pushnew(L, dtype, ndim, shape, 0, zero);
 }
 
 char *lnp_data(lua_State *L, const npio_array *a) {
@@ -438,6 +433,7 @@ static void scan(lua_State *L, int idx, int depth, infer *in) {
 
 static void fill_nested(lua_State *L, int idx, int depth, const infer *in,
                         const npio_array *a, char *p);
+static npio_array *pushcopy(lua_State *L, const npio_array *a, int fortran);
 
 static void inhomogeneous(lua_State *L, int depth) {
   luaL_error(L, "npio.array: setting an array element with a sequence: the "
@@ -499,7 +495,7 @@ npio_array *lnp_asarray(lua_State *L, int idx, npio_dtype *dtype) {
       lua_pushvalue(L, idx);
       return a;
     }
-    r = pushnew_order(L, dtype, a->ndim, a->shape, 0);
+    r = pushnew(L, dtype, a->ndim, a->shape, 0, 0);
     lnp_data(L, a);
     if (npio_array_copyto(r, a, &e) == NPIO_OK) return r;
     if (npio_array_cast(r, a, &e) != NPIO_OK) lnp_error(L, "npio.astype", NULL, &e);
@@ -540,21 +536,9 @@ static int np_array(lua_State *L) {
   npio_dtype *dt;
   luaL_checkany(L, 1);
   dt = lnp_optdtype(L, 2);
-  if (lnp_toarray(L, 1) && dt == NULL) {   /* np.array(a) copies */
-    npio_array *a = lnp_toarray(L, 1), *r;
-    npio_err e = {0};
-    lnp_data(L, a);
-    r = pushnew_order(L, a->dtype, a->ndim, a->shape, 0);
-    if (npio_array_copyto(r, a, &e) != NPIO_OK) lnp_error(L, "npio.array", NULL, &e);
-    return 1;
-  }
   lnp_asarray(L, 1, dt);
-  if (lnp_toarray(L, 1) == lnp_toarray(L, -1)) {   /* same array: copy */
-    npio_array *a = lnp_toarray(L, 1), *r;
-    npio_err e = {0};
-    r = pushnew_order(L, a->dtype, a->ndim, a->shape, 0);
-    if (npio_array_copyto(r, a, &e) != NPIO_OK) lnp_error(L, "npio.array", NULL, &e);
-  }
+  if (lnp_toarray(L, 1) == lnp_toarray(L, -1))   /* np.array(a) copies */
+    pushcopy(L, lnp_toarray(L, 1), 0);
   return 1;
 }
 
@@ -1042,7 +1026,7 @@ static void assign(lua_State *L, const npio_array *dst, int vidx) {
   src = lnp_asarray(L, vidx, lnp_toarray(L, vidx) ? NULL : dst->dtype);
   lnp_data(L, src);
   if (src->storage == dst->storage) {      /* may overlap: copy first */
-    npio_array *tmp = pushnew_order(L, src->dtype, src->ndim, src->shape, 0);
+    npio_array *tmp = pushnew(L, src->dtype, src->ndim, src->shape, 0, 0);
     if (npio_array_copyto(tmp, src, &e) != NPIO_OK) lnp_error(L, "npio", NULL, &e);
     src = tmp;
   }
@@ -1137,7 +1121,7 @@ static int arr_field(lua_State *L, npio_array *a, const char *k) {
 
 /* Makes a C-order (or Fortran-order) copy of 'a' and pushes it. */
 static npio_array *pushcopy(lua_State *L, const npio_array *a, int fortran) {
-  npio_array *r = pushnew_order(L, a->dtype, a->ndim, a->shape, fortran);
+  npio_array *r = pushnew(L, a->dtype, a->ndim, a->shape, fortran, 0);
   npio_err e = {0};
   lnp_data(L, a);
   if (npio_array_copyto(r, a, &e) != NPIO_OK) lnp_error(L, "npio.copy", NULL, &e);
@@ -1274,7 +1258,7 @@ static int arr_astype(lua_State *L) {
   npio_err e = {0};
   int f = !npio_array_is_c_contiguous(a) && npio_array_is_f_contiguous(a);
   lnp_data(L, a);
-  r = pushnew_order(L, dt, a->ndim, a->shape, f);
+  r = pushnew(L, dt, a->ndim, a->shape, f, 0);
   if (npio_array_copyto(r, a, &e) == NPIO_OK) return 1;
   if (e.code != NPIO_ETYPE) lnp_error(L, "npio.astype", NULL, &e);
   if (npio_array_cast(r, a, &e) != NPIO_OK) lnp_error(L, "npio.astype", NULL, &e);

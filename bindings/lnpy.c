@@ -48,6 +48,29 @@ static void load_opts(lua_State *L, int opts, npio_load_opts *lo) {
   lo->hook = lnp_memhook(L);
 }
 
+/* 1 if the first bytes are a zip's (a local header or an empty
+** archive's end record). */
+static int is_zip(const unsigned char *m, size_t n) {
+  return n >= 4 && m[0] == 'P' && m[1] == 'K' &&
+         ((m[2] == 3 && m[3] == 4) || (m[2] == 5 && m[3] == 6));
+}
+
+/* Reads up to 6 magic bytes of 'path'; raises naming the cause. */
+static size_t read_magic(lua_State *L, const char *path, unsigned char *m) {
+  FILE *probe = fopen(path, "rb");
+  size_t got;
+  if (probe == NULL)
+    luaL_error(L, "npio.load: %s: %s", path, strerror(errno));
+  got = fread(m, 1, 6, probe);
+  if (ferror(probe)) {
+    int err = errno;
+    fclose(probe);
+    luaL_error(L, "npio.load: %s: %s", path, strerror(err));
+  }
+  fclose(probe);
+  return got;
+}
+
 static int np_load(lua_State *L) {
   FILE *f = lnp_tofile(L, 1);
   int opts = lua_istable(L, 2) ? 2 : 0;
@@ -57,29 +80,18 @@ static int np_load(lua_State *L) {
   const char *path;
   unsigned char magic[6] = {0};
   size_t got;
-  FILE *probe;
+  int mapped;
   load_opts(L, opts, &lo);
-  if (lnp_optfield(L, opts, "mmap_mode") != LUA_TNIL && !lua_toboolean(L, -1))
-    lua_pop(L, 1);   /* mmap_mode=false: plain load */
-  else if (!lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    if (f) luaL_error(L, "npio.load: mmap_mode needs a path, not a file handle");
-    lnp_checkpath(L, "npio.load", luaL_checkstring(L, 1));
-    /* archives map their members themselves */
-    probe = fopen(lua_tostring(L, 1), "rb");
-    got = probe ? fread(magic, 1, 4, probe) : 0;
-    if (probe) fclose(probe);
-    if (got == 4 && magic[0] == 'P' && magic[1] == 'K')
-      return lnp_npz_open(L, 1, opts);
-    return lnp_npy_mmap(L, 1, opts);
-  } else
-    lua_pop(L, 1);
+  lnp_optfield(L, opts, "mmap_mode");   /* nil and false: a plain load */
+  mapped = lua_toboolean(L, -1);
+  lua_pop(L, 1);
   if (f) {
     /* peek at the magic; archives are read from the whole file */
     long pos = ftell(f);
+    if (mapped) luaL_error(L, "npio.load: mmap_mode needs a path, not a file handle");
     got = fread(magic, 1, 4, f);
     if (pos >= 0) fseek(f, pos, SEEK_SET);
-    if (got == 4 && memcmp(magic, "PK", 2) == 0) return lnp_npz_open(L, 1, opts);
+    if (is_zip(magic, got)) return lnp_npz_open(L, 1, opts);
     a = lnp_newarray(L);
     if (npio_npy_load_file(f, &lo, a, &e) != NPIO_OK)
       lnp_error(L, "npio.load", "file", &e);
@@ -87,20 +99,8 @@ static int np_load(lua_State *L) {
   }
   path = luaL_checkstring(L, 1);
   lnp_checkpath(L, "npio.load", path);
-  probe = fopen(path, "rb");
-  if (probe == NULL)
-    luaL_error(L, "npio.load: %s: %s", path, strerror(errno));
-  got = fread(magic, 1, sizeof(magic), probe);
-  if (ferror(probe)) {
-    int err = errno;
-    fclose(probe);
-    luaL_error(L, "npio.load: %s: %s", path, strerror(err));
-  }
-  fclose(probe);
-  if (got >= 4 && memcmp(magic, "PK", 2) == 0 &&
-      ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
-    return lnp_npz_open(L, 1, opts);
-  }
+  got = read_magic(L, path, magic);
+  if (is_zip(magic, got)) return lnp_npz_open(L, 1, opts);   /* maps members itself */
   if (got >= 1 && magic[0] == 0x80)
     luaL_error(L, "npio.load: %s: this looks like a pickle; npio never "
                "unpickles (allow_pickle cannot change that)", path);
@@ -109,6 +109,7 @@ static int np_load(lua_State *L) {
     luaL_error(L, "npio.load: %s: not a .npy or .npz file (unknown magic "
                "string)", path);
   }
+  if (mapped) return lnp_npy_mmap(L, 1, opts);
   a = lnp_newarray(L);
   if (npio_npy_load_path(path, &lo, a, &e) != NPIO_OK)
     lnp_error(L, "npio.load", path, &e);
