@@ -43,38 +43,9 @@ end
 -- Comparing values
 -- =======================================================
 
-local function show(v)
-  if type(v) == "string" then return string.format("%q", v) end
-  if type(v) == "table" then
-    local t = {}
-    for i = 1, math.min(#v, 6) do t[#t + 1] = show(v[i]) end
-    if #v > 6 then t[#t + 1] = "..." end
-    return "{" .. table.concat(t, ", ") .. "}"
-  end
-  if math.type(v) == "float" then return string.format("%.17g", v) end
-  return tostring(v)
-end
-
--- Equality that tells NaN, -0.0 and integer/float apart.
-local function same(a, b)
-  if type(a) ~= type(b) then return false end
-  if type(a) == "table" then
-    if #a ~= #b then return false end
-    for i = 1, #a do if not same(a[i], b[i]) then return false end end
-    for k in pairs(a) do
-      if math.type(k) ~= "integer" or k < 1 or k > #a then return false end
-    end
-    return true
-  end
-  if type(a) == "number" then
-    if math.type(a) ~= math.type(b) then return false end
-    if math.type(a) == "float" then
-      if a ~= a then return b ~= b end
-      if a == 0 and b == 0 then return 1 / a == 1 / b end
-    end
-  end
-  return a == b
-end
+local H = dofile((arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../spec/helpers.lua")
+local function same(a, b) return H.same(a, b, true) end
+local function show(v) return H.show(v, 6) end
 
 local function readfile(p)
   local f = io.open(p, "rb")

@@ -44,36 +44,9 @@ local function fail(c, msg)
            msg, "\n")
 end
 
-local function show(v)
-  if type(v) == "string" then
-    return (string.format("%q", #v > 300 and v:sub(1, 300) .. "..." or v))
-  end
-  if type(v) == "table" then
-    local t = {}
-    for i = 1, math.min(#v, 8) do t[#t + 1] = show(v[i]) end
-    if #v > 8 then t[#t + 1] = "..." end
-    return "{" .. table.concat(t, ", ") .. "}"
-  end
-  if math.type(v) == "float" then return string.format("%.17g", v) end
-  return tostring(v)
-end
-
-local function same(a, b)
-  if type(a) ~= type(b) then return false end
-  if type(a) == "table" then
-    if #a ~= #b then return false end
-    for i = 1, #a do if not same(a[i], b[i]) then return false end end
-    return true
-  end
-  if type(a) == "number" then
-    if math.type(a) ~= math.type(b) then return false end
-    if math.type(a) == "float" then
-      if a ~= a then return b ~= b end
-      if a == 0 and b == 0 then return 1 / a == 1 / b end
-    end
-  end
-  return a == b
-end
+local H = dofile((arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../spec/helpers.lua")
+local same = H.same
+local function show(v) return H.show(v, 8) end
 
 -- Peak virtual size of this process in KiB (Linux), or nil.
 local function vmpeak()

@@ -11,8 +11,9 @@
 --   H.lua_cmd()                 shell command running a Lua chunk with npio
 --   H.run_lua(code [, prefix])  runs 'code' in a fresh process; returns
 --                               ok, exit code, output
---   H.same(a, b)                deep equality telling NaN, -0.0, integer
+--   H.same(a, b [, strict])     deep equality telling NaN, -0.0, integer
 --                               and float apart
+--   H.show(v [, items, chars])  a short printable form for messages
 --   H.is_root()                 true when file permissions do not bind us
 --
 -- Specs run from the repo root under ./npio and under stock lua5.4 with
@@ -153,11 +154,19 @@ function M.run_lua(code, prefix)
   return ok, code_, M.readfile(out) or ""
 end
 
-function M.same(a, b)
+-- Deep equality that tells NaN, -0.0 and integer/float apart, over the
+-- sequence part of tables; with 'strict', a key of 'a' outside its
+-- sequence is a difference too.
+function M.same(a, b, strict)
   if type(a) ~= type(b) then return false end
   if type(a) == "table" then
     if #a ~= #b then return false end
-    for i = 1, #a do if not M.same(a[i], b[i]) then return false end end
+    for i = 1, #a do if not M.same(a[i], b[i], strict) then return false end end
+    if strict then
+      for k in pairs(a) do
+        if math.type(k) ~= "integer" or k < 1 or k > #a then return false end
+      end
+    end
     return true
   end
   if type(a) == "number" then
@@ -168,6 +177,23 @@ function M.same(a, b)
     end
   end
   return a == b
+end
+
+-- A short printable form of a value for failure messages: at most
+-- 'items' items of a table, strings cut at 'chars' characters.
+function M.show(v, items, chars)
+  items, chars = items or 8, chars or 300
+  if type(v) == "string" then
+    return (string.format("%q", #v > chars and v:sub(1, chars) .. "..." or v))
+  end
+  if type(v) == "table" then
+    local t = {}
+    for i = 1, math.min(#v, items) do t[#t + 1] = M.show(v[i], items, chars) end
+    if #v > items then t[#t + 1] = "..." end
+    return "{" .. table.concat(t, ", ") .. "}"
+  end
+  if math.type(v) == "float" then return string.format("%.17g", v) end
+  return tostring(v)
 end
 
 return M
